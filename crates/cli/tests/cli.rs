@@ -1,0 +1,559 @@
+//! End-to-end tests of the `hubecon` binary on fixtures the tests write.
+
+mod fixtures;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::NaiveDate;
+use hubecon_ingest::columns::{dates, text_lists, texts};
+use hubecon_ingest::load_dataset;
+use polars::prelude::*;
+
+fn hubecon(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hubecon"))
+        .args(args)
+        .env_remove("CI")
+        .output()
+        .expect("run hubecon")
+}
+
+fn prepare(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
+    let ann = fixtures::annotations();
+    let mut args: Vec<String> = vec!["prepare".into()];
+    for i in inputs {
+        args.push("--input".into());
+        args.push(i.display().to_string());
+    }
+    args.extend([
+        "--out".into(),
+        out.display().to_string(),
+        "--annotations".into(),
+        ann.display().to_string(),
+    ]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    hubecon(&refs)
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn day(days: i32) -> NaiveDate {
+    hubecon_ingest::week::from_epoch_days(days)
+}
+
+/// (week, downloads) of one model.
+fn weeks_of(dir: &Path, model: &str) -> Vec<(NaiveDate, u64)> {
+    let ds = load_dataset(dir).unwrap();
+    let df = ds
+        .downloads
+        .lazy()
+        .filter(col("model_id").eq(lit(model)))
+        .collect()
+        .unwrap();
+    let w = dates(&df, "week").unwrap();
+    let n: Vec<u64> = df
+        .column("downloads")
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    w.into_iter().map(|x| day(x.unwrap())).zip(n).collect()
+}
+
+/// One model's row as (column -> value as text).
+fn model_row(dir: &Path, model: &str) -> DataFrame {
+    let ds = load_dataset(dir).unwrap();
+    ds.models
+        .lazy()
+        .filter(col("model_id").eq(lit(model)))
+        .collect()
+        .unwrap()
+}
+
+fn text(df: &DataFrame, c: &str) -> Option<String> {
+    texts(df, c).unwrap().remove(0)
+}
+
+#[test]
+fn weekly_snapshots_become_weekly_downloads_with_every_rule_applied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snaps = fixtures::weekly_snapshots(tmp.path());
+    let out = tmp.path().join("prepared");
+    let o = prepare(&[&snaps], &out, &[]);
+    ok(&o);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("read as hub-stats"), "{stdout}");
+
+    // Counter 100, 150, 140 (dip), 200: the dip gives no week, nothing is counted twice.
+    assert_eq!(
+        weeks_of(&out, "meta-llama/Llama-2-7b-hf"),
+        vec![
+            (d("2022-02-14"), 100),
+            (d("2022-02-21"), 50),
+            (d("2022-03-07"), 50)
+        ]
+    );
+    // Missing from two snapshots: the gap's growth lands when it reappears.
+    assert_eq!(
+        weeks_of(&out, "TheBloke/Llama-2-7B-GGUF"),
+        vec![(d("2022-02-14"), 10), (d("2022-03-07"), 30)]
+    );
+    // Duplicate rows in one snapshot (9 and 7) keep the larger counter.
+    assert_eq!(
+        weeks_of(&out, "user/new-model"),
+        vec![(d("2022-02-28"), 5), (d("2022-03-07"), 4)]
+    );
+
+    let llama = model_row(&out, "meta-llama/Llama-2-7b-hf");
+    assert_eq!(
+        dates(&llama, "created_at").unwrap()[0].map(day),
+        Some(d("2022-02-20")),
+        "clamp undone by first observation"
+    );
+    assert!(
+        llama
+            .column("created_at_clamped")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .get(0)
+            .unwrap()
+    );
+    assert_eq!(
+        llama
+            .column("safetensors_params")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .get(0),
+        Some(6_738_415_616)
+    );
+    assert_eq!(text(&llama, "license").as_deref(), Some("llama2"));
+    assert_eq!(text_lists(&llama, "languages").unwrap()[0], vec!["en"]);
+    assert_eq!(
+        text_lists(&llama, "architectures").unwrap()[0],
+        vec!["LlamaForCausalLM"]
+    );
+    assert!(
+        llama
+            .column("gated")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .get(0)
+            .unwrap()
+    );
+    assert_eq!(text(&llama, "relation").as_deref(), Some("original"));
+
+    let gguf = model_row(&out, "TheBloke/Llama-2-7B-GGUF");
+    assert_eq!(
+        text(&gguf, "declared_relation").as_deref(),
+        Some("quantized")
+    );
+    assert_eq!(
+        text(&gguf, "declared_evidence").as_deref(),
+        Some("baseModels.relation")
+    );
+    assert_eq!(
+        text_lists(&gguf, "declared_parents").unwrap()[0],
+        vec!["meta-llama/Llama-2-7b-hf"]
+    );
+    assert_eq!(
+        gguf.column("gguf_params").unwrap().u64().unwrap().get(0),
+        Some(6_738_415_616)
+    );
+
+    let adapter = model_row(&out, "user/new-model");
+    assert_eq!(
+        dates(&adapter, "created_at").unwrap()[0].map(day),
+        Some(d("2022-03-05"))
+    );
+    assert!(
+        !adapter
+            .column("created_at_clamped")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .get(0)
+            .unwrap()
+    );
+    assert_eq!(
+        text(&adapter, "declared_evidence").as_deref(),
+        Some("card:base_model")
+    );
+    assert_eq!(
+        text_lists(&adapter, "datasets").unwrap()[0],
+        vec!["tatsu-lab/alpaca"]
+    );
+    assert_eq!(
+        text_lists(&adapter, "files").unwrap()[0],
+        vec!["adapter_config.json"]
+    );
+
+    let ds = load_dataset(&out).unwrap();
+    let m = &ds.manifest;
+    assert_eq!(m["weekly_history"], true);
+    assert_eq!(m["snapshots"], 4);
+    assert_eq!(m["rules"]["duplicate_rows_dropped"], 1);
+    assert_eq!(m["rules"]["counter_decreases"], 1);
+    assert_eq!(m["rules"]["models_with_gaps"], 1);
+    assert_eq!(m["rules"]["missing_observations"], 2);
+    assert_eq!(m["rules"]["created_at_clamped"], 2);
+    let ignored = m["inputs"][3]["ignored_columns"].as_array().unwrap();
+    assert!(
+        ignored.iter().any(|c| c == "weird_extra") && ignored.iter().any(|c| c == "trendingScore"),
+        "{ignored:?}"
+    );
+    assert_eq!(m["inputs"][3]["sha256"].as_str().unwrap().len(), 64);
+
+    let devs = ds.developers;
+    let authors = texts(&devs, "author").unwrap();
+    let groups = texts(&devs, "country_group").unwrap();
+    let group = |a: &str| {
+        groups[authors
+            .iter()
+            .position(|x| x.as_deref() == Some(a))
+            .unwrap()]
+        .clone()
+    };
+    assert_eq!(group("meta-llama").as_deref(), Some("USA"));
+    assert_eq!(group("TheBloke").as_deref(), Some("User"));
+    assert_eq!(group("user").as_deref(), Some("Unknown"), "never guessed");
+}
+
+#[test]
+fn reruns_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snaps = fixtures::weekly_snapshots(tmp.path());
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    ok(&prepare(&[&snaps], &a, &[]));
+    ok(&prepare(&[&snaps], &b, &[]));
+    ok(&prepare(&[&snaps], &a, &[])); // over an existing dataset
+    for f in [
+        "models.parquet",
+        "downloads.parquet",
+        "developers.parquet",
+        "manifest.json",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn the_release_gives_downloads_lineage_and_annotations_that_win() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixtures::release_file(tmp.path());
+    let out = tmp.path().join("prepared");
+    let o = prepare(&[&tmp.path().join("release")], &out, &[]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("read as release"));
+    assert_eq!(
+        weeks_of(&out, "bartowski/Qwen2.5-7B-Instruct-GGUF"),
+        vec![
+            (d("2024-01-01"), 5),
+            (d("2024-01-08"), 3),
+            (d("2024-01-15"), 12)
+        ]
+    );
+    let m = model_row(&out, "bartowski/Qwen2.5-7B-Instruct-GGUF");
+    assert_eq!(text(&m, "release_derived_author").as_deref(), Some("Qwen"));
+    assert_eq!(text(&m, "release_modality").as_deref(), Some("Text → Text"));
+    assert_eq!(
+        text_lists(&m, "release_parents").unwrap()[0],
+        vec!["Qwen/Qwen2.5-7B"]
+    );
+    assert_eq!(text_lists(&m, "languages").unwrap()[0], vec!["en", "zh"]);
+    assert_eq!(
+        dates(&m, "created_at").unwrap()[0].map(day),
+        Some(d("2023-01-02"))
+    );
+    let ds = load_dataset(&out).unwrap();
+    let src = texts(&ds.developers, "annotation_source").unwrap();
+    let authors = texts(&ds.developers, "author").unwrap();
+    let of = |a: &str| {
+        src[authors
+            .iter()
+            .position(|x| x.as_deref() == Some(a))
+            .unwrap()]
+        .clone()
+    };
+    assert_eq!(of("Qwen").as_deref(), Some("release"));
+    assert_eq!(of("bartowski").as_deref(), Some("release"));
+}
+
+#[test]
+fn an_api_listing_is_a_one_date_snapshot_without_weekly_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = fixtures::api_page(tmp.path());
+    let out = tmp.path().join("prepared");
+    ok(&prepare(&[page.parent().unwrap()], &out, &[]));
+    // Dated by the newest lastModified (2024-08-01, a Thursday): week of Monday 2024-07-29.
+    assert_eq!(
+        weeks_of(&out, "google/gemma-2-2b"),
+        vec![(d("2024-07-29"), 50_000)]
+    );
+    let ds = load_dataset(&out).unwrap();
+    assert_eq!(ds.manifest["weekly_history"], false);
+    let notes = ds.manifest["notes"].to_string();
+    assert!(notes.contains("no weekly history"), "{notes}");
+    let mlx = model_row(&out, "mlx-community/gemma-2-2b-4bit");
+    assert_eq!(
+        text_lists(&mlx, "declared_parents").unwrap()[0],
+        vec!["google/gemma-2-2b"]
+    );
+    // An explicit date wins.
+    let out2 = tmp.path().join("prepared2");
+    ok(&prepare(
+        &[&page],
+        &out2,
+        &["--snapshot-date", "2024-09-01"],
+    ));
+    assert_eq!(
+        weeks_of(&out2, "google/gemma-2-2b"),
+        vec![(d("2024-08-26"), 50_000)]
+    );
+}
+
+#[test]
+fn snapshots_and_release_combine_in_one_dataset() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snaps = fixtures::weekly_snapshots(tmp.path());
+    fixtures::release_file(tmp.path());
+    let out = tmp.path().join("prepared");
+    ok(&prepare(&[&snaps, &tmp.path().join("release")], &out, &[]));
+    let ds = load_dataset(&out).unwrap();
+    assert_eq!(ds.models.height(), 5);
+    assert_eq!(
+        ds.manifest["source_kinds"],
+        serde_json::json!(["hub-stats", "release"])
+    );
+}
+
+// ---- bad input: exit 2, a message naming what is wrong, --out untouched ----
+
+/// An existing prepared dataset whose files must survive a failed run.
+fn existing_dataset(dir: &Path) -> PathBuf {
+    let out = dir.join("existing");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("manifest.json"), "{\"sentinel\": true}\n").unwrap();
+    out
+}
+
+fn fails_with(inputs: &[&Path], extra: &[&str], needles: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = existing_dataset(tmp.path());
+    let o = prepare(inputs, &out, extra);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr: {stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "expected {n:?} in: {stderr}");
+    }
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(files.len(), 1, "--out changed: {files:?}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("manifest.json")).unwrap(),
+        "{\"sentinel\": true}\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".hubecon"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+}
+
+#[test]
+fn a_file_that_is_not_parquet_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("models.parquet");
+    std::fs::write(&p, "id,downloadsAllTime\na/b,1\n").unwrap();
+    fails_with(&[&p], &[], &["models.parquet", "PAR1"]);
+}
+
+#[test]
+fn a_truncated_parquet_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let snaps = fixtures::weekly_snapshots(tmp.path());
+    let p = snaps.join("models/2022-03-13/models.parquet");
+    let bytes = std::fs::read(&p).unwrap();
+    std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
+    fails_with(&[&snaps], &[], &["2022-03-13", "truncated"]);
+}
+
+#[test]
+fn an_empty_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("models.parquet");
+    std::fs::write(&p, "").unwrap();
+    fails_with(&[&p], &[], &["empty"]);
+}
+
+#[test]
+fn a_missing_id_column_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("2024-01-07/models.parquet");
+    fixtures::write_parquet_rows(
+        &p,
+        &[serde_json::json!({"name": "a/b", "downloadsAllTime": 1})],
+        &[],
+    );
+    fails_with(
+        &[&p],
+        &["--format", "hub-stats"],
+        &["`id`", "missing", "models.parquet"],
+    );
+    fails_with(
+        &[&p],
+        &[],
+        &["cannot detect the format", "name, downloadsAllTime"],
+    );
+}
+
+#[test]
+fn a_missing_model_column_in_the_release_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("all_downloads_with_annotations.parquet");
+    fixtures::write_parquet_rows(
+        &p,
+        &[serde_json::json!({"time": "2024-01-07", "downloadsAllTime": 1})],
+        &[],
+    );
+    fails_with(&[&p], &["--format", "release"], &["`model`"]);
+}
+
+#[test]
+fn a_column_of_the_wrong_type_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("2024-01-07/models.parquet");
+    fixtures::write_parquet_rows(
+        &p,
+        &[serde_json::json!({"id": 12, "downloadsAllTime": 1})],
+        &[],
+    );
+    fails_with(&[&p], &[], &["column `id`", "wrong type", "text"]);
+    let q = tmp.path().join("x/2024-01-07/models.parquet");
+    fixtures::write_parquet_rows(
+        &q,
+        &[serde_json::json!({"id": "a/b", "downloadsAllTime": "many"})],
+        &[],
+    );
+    fails_with(
+        &[&q],
+        &[],
+        &["column `downloadsAllTime`", "non-negative integer"],
+    );
+}
+
+#[test]
+fn a_date_that_does_not_parse_names_the_row_and_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("2024-01-07/models.parquet");
+    let rows = [
+        serde_json::json!({"id": "a/ok", "downloadsAllTime": 1, "createdAt": "2023-01-01T00:00:00Z"}),
+        serde_json::json!({"id": "a/bad", "downloadsAllTime": 1, "createdAt": "last tuesday"}),
+    ];
+    fixtures::write_parquet_rows(&p, &rows, &[]);
+    fails_with(
+        &[&p],
+        &[],
+        &[
+            "column `createdAt`",
+            "row 1",
+            "model `a/bad`",
+            "last tuesday",
+        ],
+    );
+}
+
+#[test]
+fn non_utf8_text_is_refused_with_its_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("page-0000.json");
+    let mut bytes = b"[{\"id\": \"a/b\", \"downloadsAllTime\": 3, \"author\": \"".to_vec();
+    bytes.extend([0xff, 0xfe]);
+    bytes.extend(b"\"}]");
+    std::fs::write(&page, bytes).unwrap();
+    fails_with(&[&page], &[], &["page-0000.json", "UTF-8", "offset 49"]);
+
+    let p = tmp.path().join("2024-01-07/models.parquet");
+    let ids =
+        BinaryChunked::from_slice("id".into(), &[b"ok/model".as_slice(), &[0x61, 0x2f, 0xff]]);
+    let mut df = DataFrame::new(
+        2,
+        vec![
+            ids.into_column(),
+            UInt64Chunked::from_vec("downloadsAllTime".into(), vec![1, 2]).into_column(),
+        ],
+    )
+    .unwrap();
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    fails_with(
+        &[&p],
+        &["--format", "hub-stats"],
+        &["column `id`", "row 1", "UTF-8"],
+    );
+}
+
+#[test]
+fn an_unknown_format_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = fixtures::api_page(tmp.path());
+    let o = prepare(&[&page], &tmp.path().join("out"), &["--format", "csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("unknown --format `csv`") && stderr.contains("hub-stats"),
+        "{stderr}"
+    );
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn a_malformed_api_page_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("page-0003.json");
+    std::fs::write(
+        &page,
+        "[{\"id\": \"a/b\", \"downloadsAllTime\": 3}, {\"id\": ",
+    )
+    .unwrap();
+    fails_with(&[&page], &[], &["page-0003.json", "truncated"]);
+}
+
+#[test]
+fn a_directory_that_is_not_a_dataset_is_never_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = fixtures::api_page(tmp.path());
+    let precious = tmp.path().join("precious");
+    std::fs::create_dir_all(&precious).unwrap();
+    std::fs::write(precious.join("thesis.tex"), "x").unwrap();
+    let o = prepare(&[&page], &precious, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(precious.join("thesis.tex").is_file());
+}

@@ -1,0 +1,208 @@
+//! Reader for HF API listing pages: files holding the JSON array that
+//! `GET /api/models?expand[]=...` returns, one file per page.
+//!
+//! A listing is a one-date snapshot: it has each model's all-time and 30-day
+//! downloads but no weekly history. The manifest says so
+//! (`weekly_history: false`).
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::error::{IngestError, Location, Result};
+use crate::hubstats::{concat_observations, observation_frame};
+use crate::meta::{ModelMeta, count, string};
+use crate::parquet_io::parse_date;
+use crate::source::{ModelRecord, Progress, SourceData, SourceKind};
+use crate::week::to_epoch_days;
+
+/// The page files of `input`: the file, or the `*.json` files of a
+/// directory in name order (page numbers are zero-padded by `collect`).
+pub fn discover_pages(input: &Path) -> Result<Vec<PathBuf>> {
+    if input.is_file() {
+        return Ok(vec![input.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(input).map_err(|e| IngestError::io(input, e))?;
+    let mut pages: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_page_file(p))
+        .collect();
+    pages.sort();
+    if pages.is_empty() {
+        return Err(IngestError::NoInput {
+            path: input.into(),
+            expected: "*.json pages of GET /api/models".into(),
+        });
+    }
+    Ok(pages)
+}
+
+/// A `.json` file that can be an API page (not a `truth.json` or
+/// `manifest.json` that sits beside them).
+pub fn is_page_file(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    p.is_file() && name.ends_with(".json") && !matches!(name, "truth.json" | "manifest.json")
+}
+
+/// Parses one page: UTF-8 JSON holding an array of model objects.
+pub fn parse_page(path: &Path) -> Result<Vec<Map<String, Value>>> {
+    let bytes = std::fs::read(path).map_err(|e| IngestError::io(path, e))?;
+    if bytes.is_empty() {
+        return Err(IngestError::EmptyFile {
+            path: path.into(),
+            expected: "a JSON array of models".into(),
+        });
+    }
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        return Err(IngestError::NotUtf8 {
+            path: path.into(),
+            offset: e.valid_up_to(),
+        });
+    }
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| IngestError::Unreadable {
+        path: path.into(),
+        expected: "JSON".into(),
+        detail: format!("{e} (a truncated page ends early)"),
+    })?;
+    let Value::Array(items) = value else {
+        return Err(IngestError::WrongType {
+            at: Location::file(path),
+            found: "a JSON value that is not an array".into(),
+            expected: "the JSON array GET /api/models returns".into(),
+        });
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::Object(m) => Ok(m),
+            other => Err(IngestError::WrongType {
+                at: Location::file(path).row(i),
+                found: format!("{other}").chars().take(40).collect(),
+                expected: "a model object".into(),
+            }),
+        })
+        .collect()
+}
+
+/// One model of a page, checked: its id, counter and creation date.
+struct Item {
+    id: String,
+    downloads_all_time: u64,
+    created_at: Option<i32>,
+    last_modified: Option<i32>,
+    meta: ModelMeta,
+}
+
+fn item(path: &Path, row: usize, m: &Map<String, Value>) -> Result<Item> {
+    let at = |col: &str, id: Option<&str>| Location::file(path).column(col).row(row).model(id);
+    let id = string(m.get("id").or_else(|| m.get("modelId"))).ok_or_else(|| {
+        IngestError::MissingColumn {
+            at: at("id", None),
+            expected: "id (or modelId)".into(),
+        }
+    })?;
+    let downloads_all_time = match m.get("downloadsAllTime") {
+        None => {
+            return Err(IngestError::MissingColumn {
+                at: at("downloadsAllTime", Some(&id)),
+                expected: "downloadsAllTime: collect with expand[]=downloadsAllTime".into(),
+            });
+        }
+        Some(v) => count(Some(v)).ok_or_else(|| IngestError::BadValue {
+            at: at("downloadsAllTime", Some(&id)),
+            value: v.to_string(),
+            expected: "a non-negative integer count".into(),
+        })?,
+    };
+    let date = |col: &str| -> Result<Option<i32>> {
+        match m.get(col) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => {
+                let s = v.as_str().unwrap_or_default();
+                parse_date(s)
+                    .map(|d| Some(to_epoch_days(d)))
+                    .ok_or_else(|| IngestError::BadValue {
+                        at: at(col, Some(&id)),
+                        value: v.to_string(),
+                        expected: "a date such as 2023-05-01T12:00:00.000Z".into(),
+                    })
+            }
+        }
+    };
+    Ok(Item {
+        created_at: date("createdAt")?,
+        last_modified: date("lastModified")?,
+        meta: ModelMeta::from_row(&id, m),
+        downloads_all_time,
+        id,
+    })
+}
+
+/// Reads every page under `input`, dated `snapshot_date`, else by the newest
+/// `lastModified` or `createdAt` across the pages.
+pub fn read_api_json(
+    input: &Path,
+    snapshot_date: Option<NaiveDate>,
+    progress: &dyn Progress,
+) -> Result<SourceData> {
+    let pages = discover_pages(input)?;
+    let mut data = SourceData::new(SourceKind::ApiJson);
+    let mut items = Vec::new();
+    progress.start("reading API pages", pages.len() as u64);
+    for page in &pages {
+        for (row, m) in parse_page(page)?.iter().enumerate() {
+            items.push(item(page, row, m)?);
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+    let date = match snapshot_date {
+        Some(d) => d,
+        None => newest(&items).ok_or_else(|| IngestError::MissingColumn {
+            at: Location::file(input),
+            expected: "--snapshot-date, or lastModified/createdAt in the pages to date the listing"
+                .into(),
+        })?,
+    };
+    for page in &pages {
+        data.files.push(crate::manifest::input_file(
+            page,
+            SourceKind::ApiJson,
+            Some(date),
+            Vec::new(),
+        )?);
+    }
+    let ids = StringChunked::from_iter_values("id".into(), items.iter().map(|i| i.id.as_str()));
+    let counts = UInt64Chunked::from_vec(
+        "c".into(),
+        items.iter().map(|i| i.downloads_all_time).collect(),
+    );
+    data.observations = concat_observations(vec![observation_frame(&ids, date, counts)?])?;
+    let observed_at = to_epoch_days(date);
+    data.models = items
+        .into_iter()
+        .map(|i| ModelRecord {
+            meta: i.meta,
+            created_at: i.created_at,
+            observed_at,
+        })
+        .collect();
+    data.notes.push(format!(
+        "{}: an API listing is a one-date snapshot ({date}); it has no weekly history",
+        input.display()
+    ));
+    Ok(data)
+}
+
+fn newest(items: &[Item]) -> Option<NaiveDate> {
+    items
+        .iter()
+        .flat_map(|i| [i.created_at, i.last_modified])
+        .flatten()
+        .max()
+        .map(crate::week::from_epoch_days)
+}

@@ -1,0 +1,295 @@
+//! Combining the sources into the canonical tables.
+//!
+//! Observations of all sources are pooled (the same model and date from two
+//! sources is a duplicate row: rule 1 keeps the larger counter). Each model's
+//! metadata comes from its newest record; the release adds its lineage,
+//! attribution and modality columns and fills languages and creation dates
+//! the snapshots lack.
+
+use std::collections::{BTreeMap, HashMap};
+
+use polars::prelude::*;
+
+use crate::columns;
+use crate::error::{IngestError, PolarsContext, Result};
+use crate::meta::{ModelMeta, namespace};
+use crate::observations::{Weekly, cols};
+use crate::schema::{models as m, relation, relation_source};
+use crate::source::{ModelRecord, ReleaseModel};
+use crate::week::{created_at_clamp, to_epoch_days};
+
+/// How `created_at` was decided for one model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreatedAt {
+    pub days: i32,
+    /// The source reported the Hub's 2022-03-02 clamp date.
+    pub clamped: bool,
+    /// No source reported a creation date: the first observation is used.
+    pub from_first_seen: bool,
+}
+
+/// The creation-date rule (METHODS.md, "Creation dates"): the reported date,
+/// or the first observation when that is earlier (a model cannot be
+/// downloaded before it exists; this undoes the 2022-03-02 clamp for models
+/// observed before it), or the first observation when nothing is reported.
+pub fn resolve_created_at(reported: Option<i32>, first_seen: i32) -> CreatedAt {
+    match reported {
+        None => CreatedAt {
+            days: first_seen,
+            clamped: false,
+            from_first_seen: true,
+        },
+        Some(r) => CreatedAt {
+            days: r.min(first_seen),
+            clamped: r == to_epoch_days(created_at_clamp()),
+            from_first_seen: false,
+        },
+    }
+}
+
+/// Picks each model's newest metadata record (the first source wins a tie).
+pub fn newest_records(records: Vec<ModelRecord>) -> HashMap<String, ModelRecord> {
+    let mut out: HashMap<String, ModelRecord> = HashMap::with_capacity(records.len());
+    for r in records {
+        match out.get(&r.meta.model_id) {
+            Some(old) if old.observed_at >= r.observed_at => {}
+            _ => {
+                out.insert(r.meta.model_id.clone(), r);
+            }
+        }
+    }
+    out
+}
+
+/// One row of `models.parquet` before lineage.
+struct Row {
+    meta: ModelMeta,
+    created: CreatedAt,
+    first_seen: i32,
+    last_seen: i32,
+    downloads_all_time: u64,
+    release: Option<ReleaseModel>,
+}
+
+/// Builds the models table, one row per observed model, sorted by id.
+/// Returns the table and the counts of the creation-date rule.
+pub fn models_table(
+    weekly: &Weekly,
+    records: Vec<ModelRecord>,
+    release: Vec<ReleaseModel>,
+) -> Result<(DataFrame, u64, u64)> {
+    let mut records = newest_records(records);
+    let mut release: BTreeMap<String, ReleaseModel> = release
+        .into_iter()
+        .map(|r| (r.model_id.clone(), r))
+        .collect();
+    let pm = &weekly.per_model;
+    let ids = columns::texts(pm, cols::MODEL_ID)?;
+    let first = columns::dates(pm, "first_seen")?;
+    let last = columns::dates(pm, "last_seen")?;
+    let total = pm
+        .column(cols::DOWNLOADS_ALL_TIME)
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .during(|| "reading all-time downloads".into())?;
+    let total: Vec<u64> = total
+        .u64()
+        .during(|| "reading all-time downloads".into())?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect();
+    let mut rows = Vec::with_capacity(ids.len());
+    let (mut clamped, mut from_first) = (0, 0);
+    for (i, id) in ids.into_iter().enumerate() {
+        let id = id.ok_or_else(|| IngestError::Write {
+            path: "models.parquet".into(),
+            detail: "an observation without a model id".into(),
+        })?;
+        let first_seen = first[i].unwrap_or_default();
+        let record = records.remove(&id);
+        let rel = release.remove(&id);
+        let reported = record
+            .as_ref()
+            .and_then(|r| r.created_at)
+            .or(rel.as_ref().and_then(|r| r.created_at));
+        let created = resolve_created_at(reported, first_seen);
+        clamped += u64::from(created.clamped);
+        from_first += u64::from(created.from_first_seen);
+        let meta = record
+            .map(|r| r.meta)
+            .unwrap_or_else(|| release_only_meta(&id, rel.as_ref()));
+        rows.push(Row {
+            meta,
+            created,
+            first_seen,
+            last_seen: last[i].unwrap_or(first_seen),
+            downloads_all_time: total[i],
+            release: rel,
+        });
+    }
+    Ok((frame(&rows)?, clamped, from_first))
+}
+
+fn release_only_meta(id: &str, rel: Option<&ReleaseModel>) -> ModelMeta {
+    ModelMeta {
+        model_id: id.to_string(),
+        author: rel
+            .and_then(|r| r.author.clone())
+            .unwrap_or_else(|| namespace(id).to_string()),
+        ..ModelMeta::default()
+    }
+}
+
+fn frame(rows: &[Row]) -> Result<DataFrame> {
+    let meta =
+        |f: fn(&ModelMeta) -> Option<&str>| columns::text("", rows.iter().map(move |r| f(&r.meta)));
+    let named = |c: Column, n: &str| c.with_name(n.into());
+    let lists = |f: fn(&Row) -> &[String]| rows.iter().map(f).collect::<Vec<_>>();
+    let languages: Vec<&[String]> = rows
+        .iter()
+        .map(|r| match (&r.meta.languages, &r.release) {
+            (l, Some(rel)) if l.is_empty() => rel.languages.as_slice(),
+            (l, _) => l.as_slice(),
+        })
+        .collect();
+    let release_text = |f: fn(&ReleaseModel) -> Option<&str>| {
+        columns::text("", rows.iter().map(move |r| r.release.as_ref().and_then(f)))
+    };
+    let relation_col: Vec<&str> = rows
+        .iter()
+        .map(|r| {
+            r.meta
+                .declared
+                .relation
+                .as_deref()
+                .unwrap_or(relation::ORIGINAL)
+        })
+        .collect();
+    let source_col: Vec<&str> = rows
+        .iter()
+        .map(|r| {
+            if r.meta.declared.relation.is_some() {
+                relation_source::DECLARED
+            } else {
+                relation_source::NONE
+            }
+        })
+        .collect();
+    let cols = vec![
+        named(meta(|x| Some(&x.model_id)), m::MODEL_ID),
+        named(meta(|x| Some(&x.author)), m::AUTHOR),
+        columns::date(m::CREATED_AT, rows.iter().map(|r| r.created.days).collect())?,
+        columns::flag(
+            m::CREATED_AT_CLAMPED,
+            rows.iter().map(|r| r.created.clamped),
+        ),
+        columns::date(m::FIRST_SEEN, rows.iter().map(|r| r.first_seen).collect())?,
+        columns::date(m::LAST_SEEN, rows.iter().map(|r| r.last_seen).collect())?,
+        named(meta(|x| x.pipeline_tag.as_deref()), m::PIPELINE_TAG),
+        named(meta(|x| x.library_name.as_deref()), m::LIBRARY_NAME),
+        columns::text_list(m::TAGS, lists(|r| &r.meta.tags).into_iter()),
+        named(meta(|x| x.license.as_deref()), m::LICENSE),
+        columns::text_list(m::DATASETS, lists(|r| &r.meta.datasets).into_iter()),
+        columns::text_list(m::LANGUAGES, languages.into_iter()),
+        columns::text_list(
+            m::DECLARED_PARENTS,
+            lists(|r| &r.meta.declared.parents).into_iter(),
+        ),
+        named(
+            meta(|x| x.declared.relation.as_deref()),
+            m::DECLARED_RELATION,
+        ),
+        named(
+            meta(|x| x.declared.evidence.as_deref()),
+            m::DECLARED_EVIDENCE,
+        ),
+        columns::count(
+            m::SAFETENSORS_PARAMS,
+            rows.iter().map(|r| r.meta.safetensors_params),
+        ),
+        columns::count(m::GGUF_PARAMS, rows.iter().map(|r| r.meta.gguf_params)),
+        named(
+            meta(|x| x.gguf_architecture.as_deref()),
+            m::GGUF_ARCHITECTURE,
+        ),
+        columns::text_list(
+            m::ARCHITECTURES,
+            lists(|r| &r.meta.architectures).into_iter(),
+        ),
+        named(meta(|x| x.model_type.as_deref()), m::MODEL_TYPE),
+        columns::flag(
+            m::HAS_QUANTIZATION_CONFIG,
+            rows.iter().map(|r| r.meta.has_quantization_config),
+        ),
+        named(
+            meta(|x| x.quantization_method.as_deref()),
+            m::QUANTIZATION_METHOD,
+        ),
+        columns::text_list(m::FILES, lists(|r| &r.meta.files).into_iter()),
+        columns::flag(m::GATED, rows.iter().map(|r| r.meta.gated)),
+        columns::count(m::LIKES, rows.iter().map(|r| r.meta.likes)),
+        columns::count(m::DOWNLOADS_30D, rows.iter().map(|r| r.meta.downloads_30d)),
+        columns::count(
+            m::DOWNLOADS_ALL_TIME,
+            rows.iter().map(|r| Some(r.downloads_all_time)),
+        ),
+        columns::text_list(
+            m::RELEASE_PARENTS,
+            rows.iter()
+                .map(|r| r.release.as_ref().map_or(&[][..], |x| x.parents.as_slice()))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        ),
+        named(
+            release_text(|x| x.derived_author.as_deref()),
+            m::RELEASE_DERIVED_AUTHOR,
+        ),
+        named(release_text(|x| x.modality.as_deref()), m::RELEASE_MODALITY),
+        columns::text(m::RELATION, relation_col.into_iter().map(Some)),
+        columns::text(m::RELATION_SOURCE, source_col.into_iter().map(Some)),
+        named(
+            meta(|x| {
+                x.declared
+                    .evidence
+                    .as_deref()
+                    .filter(|_| x.declared.relation.is_some())
+            }),
+            m::RELATION_EVIDENCE,
+        ),
+        columns::text_list(m::PARENTS, lists(|r| &r.meta.declared.parents).into_iter()),
+    ];
+    DataFrame::new(rows.len(), cols).during(|| "building the models table".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clamp_is_undone_by_an_earlier_first_observation() {
+        let clamp = to_epoch_days(created_at_clamp());
+        let c = resolve_created_at(Some(clamp), clamp - 300);
+        assert_eq!(
+            c,
+            CreatedAt {
+                days: clamp - 300,
+                clamped: true,
+                from_first_seen: false
+            }
+        );
+        let c = resolve_created_at(Some(clamp), clamp + 10);
+        assert_eq!(c.days, clamp);
+        assert!(c.clamped);
+        let c = resolve_created_at(Some(clamp + 50), clamp + 52);
+        assert_eq!(
+            c,
+            CreatedAt {
+                days: clamp + 50,
+                clamped: false,
+                from_first_seen: false
+            }
+        );
+        let c = resolve_created_at(None, clamp + 7);
+        assert!(c.from_first_seen);
+        assert_eq!(c.days, clamp + 7);
+    }
+}

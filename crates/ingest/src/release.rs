@@ -1,0 +1,220 @@
+//! Reader for the paper's annotated release (`mmpr/open_model_evolution_data`):
+//! `all_downloads_with_annotations.parquet`, one row per model and snapshot
+//! time with the cumulative `downloadsAllTime` and the developer annotations.
+//!
+//! `one_year_rolling.parquet` holds the same counters cut at one year after
+//! each model's creation. Prepare computes that window itself from all
+//! downloads (METHODS.md, "Windows"), so the file is recorded in the manifest
+//! and not used for downloads.
+
+use std::path::Path;
+
+use polars::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::error::{IngestError, Location, PolarsContext, Result};
+use crate::hubstats::observation_frame_days;
+use crate::meta::{string, string_list};
+use crate::parquet_io::{
+    column_names, count_column, date_column, json_rows, read_columns, require_column, text_column,
+};
+use crate::source::{RawAnnotation, ReleaseModel, SourceData, SourceKind};
+
+const MODEL: [&str; 1] = ["model"];
+const TIME: [&str; 1] = ["time"];
+const COUNTER: [&str; 1] = ["downloadsAllTime"];
+/// Per-model fields taken from each model's newest row.
+const MODEL_FIELDS: [&str; 6] = [
+    "author",
+    "created",
+    "derived_author",
+    "merged_modality",
+    "merged_derived_from",
+    "merged_languages",
+];
+const AUTHOR_FIELDS: [&str; 3] = [
+    "org_type",
+    "org_country_single",
+    "merged_country_groups_single",
+];
+const DERIVED_FIELDS: [&str; 2] = [
+    "derived_org_country_single",
+    "merged_derived_country_groups_single",
+];
+
+/// True for the one-year-window file of the release.
+pub fn is_one_year_rolling(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.contains("one_year_rolling"))
+}
+
+/// Reads one release file.
+pub fn read_release(path: &Path) -> Result<SourceData> {
+    let mut data = SourceData::new(SourceKind::Release);
+    let names = column_names(path)?;
+    let model_col = require_column(path, &names, &MODEL)?;
+    let time_col = require_column(path, &names, &TIME)?;
+    let counter_col = require_column(path, &names, &COUNTER)?;
+    let optional: Vec<&str> = MODEL_FIELDS
+        .iter()
+        .chain(&AUTHOR_FIELDS)
+        .chain(&DERIVED_FIELDS)
+        .copied()
+        .collect();
+    let wanted: Vec<String> = names
+        .iter()
+        .filter(|n| {
+            [&model_col, &time_col, &counter_col].contains(n) || optional.contains(&n.as_str())
+        })
+        .cloned()
+        .collect();
+    let ignored: Vec<String> = names
+        .iter()
+        .filter(|n| !wanted.contains(n))
+        .cloned()
+        .collect();
+    data.files.push(crate::manifest::input_file(
+        path,
+        SourceKind::Release,
+        None,
+        ignored,
+    )?);
+    if is_one_year_rolling(path) {
+        data.notes.push(format!(
+            "{}: the one-year window is computed from all downloads; this file was checked for format only",
+            path.display()
+        ));
+        return Ok(data);
+    }
+    let df = read_columns(path, &wanted)?;
+    let ids = text_column(&df, &model_col, path)?;
+    if let Some(row) = ids.iter().position(|v| v.is_none_or(str::is_empty)) {
+        return Err(IngestError::BadValue {
+            at: Location::file(path).column(&model_col).row(row),
+            value: "null".into(),
+            expected: "a model id".into(),
+        });
+    }
+    let days = date_column(&df, &time_col, path, &ids, false)?;
+    let counts = count_column(&df, &counter_col, path, &ids)?;
+    data.observations = observation_frame_days(&ids, days.into_iter().flatten().collect(), counts)?;
+    let newest = newest_rows(&df, &model_col, &time_col, &data.observations)?;
+    data.release_models = release_models(&newest, &model_col, path)?;
+    data.annotations = annotations(&newest, path)?;
+    Ok(data)
+}
+
+/// Each model's newest row.
+fn newest_rows(
+    df: &DataFrame,
+    model_col: &str,
+    time_col: &str,
+    obs: &DataFrame,
+) -> Result<DataFrame> {
+    let time = obs
+        .column(crate::observations::cols::TIME)
+        .during(|| "reading times".into())?
+        .clone();
+    let mut df = df.clone();
+    df.with_column(time.with_name(time_col.into()))
+        .during(|| "dating release rows".into())?;
+    let others: Vec<Expr> = df
+        .get_column_names()
+        .into_iter()
+        .filter(|n| n.as_str() != model_col)
+        .map(|n| col(n.clone()).last())
+        .collect();
+    df.lazy()
+        .sort(
+            [model_col, time_col],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .group_by_stable([col(model_col)])
+        .agg(others)
+        .collect()
+        .during(|| "taking each model's newest release row".into())
+}
+
+fn present(df: &DataFrame, fields: &[&str]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|f| df.column(f).is_ok())
+        .map(|f| f.to_string())
+        .collect()
+}
+
+fn release_models(newest: &DataFrame, model_col: &str, path: &Path) -> Result<Vec<ReleaseModel>> {
+    let ids = text_column(newest, model_col, path)?;
+    let created = match newest.column("created") {
+        Ok(_) => date_column(newest, "created", path, &ids, true)?,
+        Err(_) => vec![None; newest.height()],
+    };
+    let rows = json_rows(newest, &present(newest, &MODEL_FIELDS), path)?;
+    Ok(ids
+        .iter()
+        .zip(rows)
+        .zip(created)
+        .map(|((id, row), created_at)| ReleaseModel {
+            model_id: id.unwrap_or_default().to_string(),
+            author: string(row.get("author")),
+            created_at,
+            parents: string_list(row.get("merged_derived_from")),
+            derived_author: string(row.get("derived_author")),
+            modality: string(row.get("merged_modality")),
+            languages: string_list(row.get("merged_languages"))
+                .into_iter()
+                .map(|l| l.to_lowercase())
+                .collect(),
+        })
+        .collect())
+}
+
+/// Annotations of uploaders (org type, country, group) and of derived
+/// authors (country and group only), each from its newest row.
+fn annotations(newest: &DataFrame, path: &Path) -> Result<Vec<RawAnnotation>> {
+    let mut fields = present(newest, &AUTHOR_FIELDS);
+    fields.extend(present(newest, &DERIVED_FIELDS));
+    fields.extend(present(newest, &["author", "derived_author"]));
+    let rows = json_rows(newest, &fields, path)?;
+    let mut out = Vec::new();
+    for row in &rows {
+        if let Some(a) = annotation(
+            row,
+            "author",
+            "org_type",
+            "org_country_single",
+            "merged_country_groups_single",
+        ) {
+            out.push(a);
+        }
+    }
+    for row in &rows {
+        if let Some(a) = annotation(
+            row,
+            "derived_author",
+            "",
+            "derived_org_country_single",
+            "merged_derived_country_groups_single",
+        ) {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+fn annotation(
+    row: &Map<String, Value>,
+    author: &str,
+    org: &str,
+    country: &str,
+    group: &str,
+) -> Option<RawAnnotation> {
+    let a = RawAnnotation {
+        author: string(row.get(author))?,
+        org_type: string(row.get(org)),
+        country: string(row.get(country)),
+        country_group: string(row.get(group)),
+    };
+    (a.org_type.is_some() || a.country.is_some() || a.country_group.is_some()).then_some(a)
+}

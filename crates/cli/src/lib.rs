@@ -1,5 +1,16 @@
 //! The `hubecon` command: drives every stage of the workspace. The library
-//! half holds the stages as functions ([`pipeline`]) so that `reproduce` and
-//! the tests call them in-process; `main.rs` is the clap front.
+//! half holds the stages as functions ([`pipeline`]) and the subcommands
+//! ([`cmd`]) so that `reproduce` and the tests call them in-process;
+//! `main.rs` is the clap front.
+pub mod cmd;
 pub mod pipeline;
 pub mod progress;
+
+/// Exit code for an error: 2 for bad input (the user can fix the input),
+/// 1 for anything else.
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    let bad_input = e
+        .chain()
+        .any(|c| c.downcast_ref::<hubecon_ingest::IngestError>().is_some());
+    if bad_input { 2 } else { 1 }
+}

@@ -17,12 +17,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Prepare(cmd::prepare::PrepareArgs),
+    LineageEval(cmd::lineage::EvalArgs),
+    Intermediaries(cmd::lineage::IntermediariesArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Prepare(a) => cmd::prepare::run(a),
+        Command::LineageEval(a) => cmd::lineage::run_eval(a),
+        Command::Intermediaries(a) => cmd::lineage::run_intermediaries(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
+use anyhow::Context;
 use hubecon_ingest::{PrepareOptions, Prepared, Progress, finish, read_inputs, write_dataset};
+use hubecon_lineage::{LineageOptions, enrich};
 
 /// Reads the inputs, derives lineage and attributes, annotates developers
 /// and writes the prepared dataset to `out` atomically.
@@ -13,8 +15,16 @@ pub fn prepare_dataset(
     progress: &dyn Progress,
 ) -> anyhow::Result<Prepared> {
     let combined = read_inputs(opts, progress)?;
-    let models = combined.models.clone();
-    let prepared = finish(combined, models, opts)?;
+    progress.start("lineage and attributes", 1);
+    let lineage_opts = LineageOptions::default();
+    let (models, report) = enrich(combined.models.clone(), &lineage_opts)
+        .context("deriving lineage and attributes")?;
+    progress.finish();
+    let mut prepared = finish(combined, models, opts)?;
+    prepared.manifest.lineage = Some(serde_json::json!({
+        "options": lineage_opts,
+        "report": report,
+    }));
     write_dataset(&prepared, out)?;
     Ok(prepared)
 }

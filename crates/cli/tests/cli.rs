@@ -159,6 +159,7 @@ fn weekly_snapshots_become_weekly_downloads_with_every_rule_applied() {
             .unwrap()
     );
     assert_eq!(text(&llama, "relation").as_deref(), Some("original"));
+    assert_eq!(text(&llama, "relation_source").as_deref(), Some("none"));
 
     let gguf = model_row(&out, "TheBloke/Llama-2-7B-GGUF");
     assert_eq!(
@@ -205,8 +206,26 @@ fn weekly_snapshots_become_weekly_downloads_with_every_rule_applied() {
         vec!["adapter_config.json"]
     );
 
+    // Lineage and attributes are derived during prepare.
+    assert_eq!(text(&adapter, "relation").as_deref(), Some("adapter"));
+    assert_eq!(
+        text(&adapter, "relation_evidence").as_deref(),
+        Some("card:base_model+rule:adapter")
+    );
+    assert_eq!(text(&gguf, "relation").as_deref(), Some("quantized"));
+    assert_eq!(
+        text(&gguf, "family_root").as_deref(),
+        Some("meta-llama/Llama-2-7b-hf")
+    );
+    assert_eq!(text(&gguf, "derived_author").as_deref(), Some("meta-llama"));
+    assert_eq!(
+        llama.column("params").unwrap().u64().unwrap().get(0),
+        Some(6_738_415_616)
+    );
+
     let ds = load_dataset(&out).unwrap();
     let m = &ds.manifest;
+    assert_eq!(m["lineage"]["report"]["models"], 3);
     assert_eq!(m["weekly_history"], true);
     assert_eq!(m["snapshots"], 4);
     assert_eq!(m["rules"]["duplicate_rows_dropped"], 1);

@@ -31,6 +31,9 @@ pub struct Manifest {
     pub rules: RuleCounts,
     pub annotations: AnnotationCounts,
     pub options: BTreeMap<String, String>,
+    /// What the lineage stage found (counts by relation and source, cycles
+    /// broken, missing parents), filled by the stage that runs it.
+    pub lineage: Option<serde_json::Value>,
     pub notes: Vec<String>,
 }
 

@@ -159,6 +159,7 @@ fn empty_manifest(opts: &PrepareOptions, detected: &[Detected]) -> Manifest {
         rules: RuleCounts::default(),
         annotations: AnnotationCounts::default(),
         options,
+        lineage: None,
         notes: detected
             .iter()
             .map(|d| {

@@ -1,0 +1,78 @@
+//! `hubecon lineage-eval` and `hubecon intermediaries`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use hubecon_ingest::load_dataset;
+use hubecon_lineage::{
+    DEFAULT_INTERMEDIARY_THRESHOLD, LineageOptions, intermediaries, lineage_eval,
+};
+use polars::prelude::*;
+
+/// Measure how well lineage inference recovers declared relations.
+///
+/// Hides the declared relations of the models that have one, runs
+/// inference alone, and prints per-class precision, recall, F1 and the
+/// confusion matrix.
+#[derive(Args)]
+pub struct EvalArgs {
+    /// A prepared dataset directory.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Also write the report as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+pub fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
+    let ds = load_dataset(&args.data)?;
+    let report = lineage_eval(&ds.models, &LineageOptions::default())
+        .context("evaluating lineage inference")?;
+    println!("{report}");
+    if let Some(path) = args.json {
+        let text = serde_json::to_string_pretty(&report)? + "\n";
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("lineage-eval: wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// List the intermediaries: developers most of whose downloads come from
+/// derivatives (quantized, adapter, merge, finetune) of other developers'
+/// models, with their share and relation mix.
+#[derive(Args)]
+pub struct IntermediariesArgs {
+    /// A prepared dataset directory.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// A developer is an intermediary when more than this share of its
+    /// downloads comes from derivatives of others' models.
+    #[arg(long, default_value_t = DEFAULT_INTERMEDIARY_THRESHOLD)]
+    pub threshold: f64,
+    /// How many to print (all are written with --csv).
+    #[arg(long, default_value_t = 25)]
+    pub top: usize,
+    /// Also write the full list as CSV to this file.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+}
+
+pub fn run_intermediaries(args: IntermediariesArgs) -> anyhow::Result<()> {
+    let ds = load_dataset(&args.data)?;
+    let mut list = intermediaries(&ds.models, &ds.downloads, args.threshold)
+        .context("finding intermediaries")?;
+    println!(
+        "{} intermediaries (threshold {}):",
+        list.height(),
+        args.threshold
+    );
+    println!("{}", list.head(Some(args.top)));
+    if let Some(path) = args.csv {
+        let mut f =
+            std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+        CsvWriter::new(&mut f).finish(&mut list)?;
+        println!("intermediaries: wrote {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! Benchmark: HHI, Gini and every other concentration index per week across
+//! developers, on synthetic weekly downloads (plain `std::time`, no harness).
+//!
+//! Builds `HUBECON_BENCH_ROWS` (default 50,000,000) rows of
+//! (model_id, week, downloads) over `HUBECON_BENCH_WEEKS` (default 270)
+//! weeks: about 185k models a week out of a pool 1.5 times larger that
+//! drifts over time, developers with heavy-tailed model counts (a few own
+//! thousands of models), Pareto-tailed downloads. Then times
+//! `concentration_by` per week across developers, the author coming from a
+//! join with the models table, and across models.
+//!
+//! Run: `cargo bench -p hubecon-stats --bench concentration` (release), or
+//! in the dev profile `cargo bench --profile dev -p hubecon-stats --bench concentration`.
+
+use std::time::Instant;
+
+use hubecon_stats::{ConcentrationOptions, concentration_by};
+use polars::prelude::*;
+
+/// SplitMix64: a fast, seeded, dependency-free stream of u64.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1].
+    fn unit(&mut self) -> f64 {
+        ((self.next() >> 11) as f64 + 1.0) / (1u64 << 53) as f64
+    }
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The models table: `model_id` ("d{dev}/m{i}") and `author` ("d{dev}").
+fn models_table(
+    n_models: usize,
+    n_developers: usize,
+    rng: &mut SplitMix,
+) -> PolarsResult<DataFrame> {
+    let mut ids = Vec::with_capacity(n_models);
+    let mut authors = Vec::with_capacity(n_models);
+    for i in 0..n_models {
+        // u^3 piles models onto the first developers: a heavy-tailed model count.
+        let dev = ((n_developers as f64) * rng.unit().powi(3)) as usize % n_developers;
+        ids.push(format!("d{dev}/m{i}"));
+        authors.push(format!("d{dev}"));
+    }
+    df!["model_id" => ids, "author" => authors]
+}
+
+/// The weekly downloads: each week a drifting window of the model pool.
+fn downloads_table(
+    models: &DataFrame,
+    rows: usize,
+    weeks: usize,
+    rng: &mut SplitMix,
+) -> PolarsResult<DataFrame> {
+    let n_models = models.height();
+    let per_week = rows / weeks;
+    let drift = (n_models - per_week) / weeks.max(1);
+    let first_monday = 18_428; // 2020-06-15, days since 1970-01-01
+    let mut index: Vec<IdxSize> = Vec::with_capacity(per_week * weeks);
+    let mut week = Vec::with_capacity(per_week * weeks);
+    let mut downloads = Vec::with_capacity(per_week * weeks);
+    for w in 0..weeks {
+        let start = w * drift;
+        for i in 0..per_week {
+            index.push((start + i) as IdxSize);
+            week.push(first_monday + 7 * w as i32);
+            // Pareto tail with index ~0.8: most models get a handful, a few millions.
+            downloads.push((rng.unit().powf(-1.25)).min(5e7) as u64);
+        }
+    }
+    let index = IdxCa::from_vec("idx".into(), index);
+    let model_id = models
+        .column("model_id")?
+        .as_materialized_series()
+        .take(&index)?;
+    let week = Column::new("week".into(), week).cast(&DataType::Date)?;
+    DataFrame::new_infer_height(vec![
+        model_id.into(),
+        week,
+        Column::new("downloads".into(), downloads),
+    ])
+}
+
+fn main() -> PolarsResult<()> {
+    let rows = env_usize("HUBECON_BENCH_ROWS", 50_000_000);
+    let weeks = env_usize("HUBECON_BENCH_WEEKS", 270);
+    let n_models = rows / weeks * 3 / 2;
+    let n_developers = (n_models / 10).max(1);
+    let mut rng = SplitMix(20_251_127);
+
+    let started = Instant::now();
+    let models = models_table(n_models, n_developers, &mut rng)?;
+    let downloads = downloads_table(&models, rows, weeks, &mut rng)?;
+    println!(
+        "built {} weekly rows ({} weeks, {} models, {} developers) in {:.2?}",
+        downloads.height(),
+        weeks,
+        n_models,
+        n_developers,
+        started.elapsed()
+    );
+
+    let options = ConcentrationOptions::default();
+    let by_developer = || {
+        downloads.clone().lazy().join(
+            models.clone().lazy(),
+            [col("model_id")],
+            [col("model_id")],
+            JoinArgs::new(JoinType::Inner),
+        )
+    };
+    let started = Instant::now();
+    let summed = by_developer()
+        .group_by([col("week"), col("author")])
+        .agg([col("downloads").sum()])
+        .collect()?;
+    println!(
+        "baseline, join + sum by (week, developer) only: {:.2?} ({} rows)",
+        started.elapsed(),
+        summed.height()
+    );
+
+    let started = Instant::now();
+    let out = concentration_by(by_developer(), &["week"], "author", "downloads", &options)
+        .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+    println!(
+        "per week across developers (join + sum by developer + every index): {:.2?} for {} weeks; last week HHI {:.6}, Gini {:.6}",
+        started.elapsed(),
+        out.height(),
+        out.column("hhi")?
+            .f64()?
+            .get(out.height() - 1)
+            .unwrap_or(f64::NAN),
+        out.column("gini")?
+            .f64()?
+            .get(out.height() - 1)
+            .unwrap_or(f64::NAN),
+    );
+
+    let started = Instant::now();
+    let out = concentration_by(
+        downloads.lazy(),
+        &["week"],
+        "model_id",
+        "downloads",
+        &options,
+    )
+    .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+    println!(
+        "per week across models (every index): {:.2?} for {} weeks",
+        started.elapsed(),
+        out.height()
+    );
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! Time buckets: which period a date belongs to.
+//!
+//! A bucket is computed from a `Date` column (a `Datetime` is first cast to
+//! its date). Calendar buckets are the bucket's first day, as a `Date`:
+//! the Monday that starts the ISO week, the first of the month, of the
+//! quarter (Jan, Apr, Jul, Oct) or of the year. The study periods and named
+//! periods are `String` labels.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, invalid};
+use crate::frames::require_columns;
+
+/// The study periods of the paper, in order: everything up to 2022, then one
+/// per calendar year. A date after 2025 gets its own year as label ("2026").
+pub const STUDY_PERIODS: [&str; 4] = ["<=2022", "2023", "2024", "2025"];
+
+/// The last year folded into the first study period, `<=2022`.
+const FIRST_PERIOD_LAST_YEAR: i32 = 2022;
+
+/// A period with a label, `start` inclusive and `end` exclusive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedPeriod {
+    pub label: String,
+    /// First day in the period.
+    pub start: NaiveDate,
+    /// First day after the period.
+    pub end: NaiveDate,
+}
+
+impl NamedPeriod {
+    /// A period `[start, end)`.
+    pub fn new(label: impl Into<String>, start: NaiveDate, end: NaiveDate) -> Self {
+        NamedPeriod {
+            label: label.into(),
+            start,
+            end,
+        }
+    }
+}
+
+/// How dates are grouped into buckets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum TimeBucket {
+    /// The Monday that starts the ISO week (`Date`).
+    Week,
+    /// The first day of the month (`Date`).
+    Month,
+    /// The first day of the quarter (`Date`).
+    Quarter,
+    /// The first day of the year (`Date`).
+    Year,
+    /// `<=2022`, `2023`, `2024`, `2025` (and later years by their number).
+    StudyPeriod,
+    /// The label of the named period the date falls in, null if none.
+    /// Periods must have distinct non-empty labels, `start < end`, and must
+    /// not overlap.
+    Named { periods: Vec<NamedPeriod> },
+}
+
+/// An expression giving the bucket of the date in `date_col`.
+pub fn bucket_expr(date_col: &str, bucket: &TimeBucket) -> Result<Expr> {
+    let date = col(date_col).cast(DataType::Date);
+    let truncate = |every: &str| date.clone().dt().truncate(lit(every));
+    Ok(match bucket {
+        TimeBucket::Week => truncate("1w"),
+        TimeBucket::Month => truncate("1mo"),
+        TimeBucket::Quarter => truncate("1q"),
+        TimeBucket::Year => truncate("1y"),
+        TimeBucket::StudyPeriod => {
+            let year = date.dt().year();
+            when(year.clone().lt_eq(lit(FIRST_PERIOD_LAST_YEAR)))
+                .then(lit(STUDY_PERIODS[0]))
+                .otherwise(year.cast(DataType::String))
+        }
+        TimeBucket::Named { periods } => named_period_expr(date, periods)?,
+    })
+}
+
+/// Adds the bucket of `date_col` as column `out_col`.
+pub fn add_bucket(
+    mut lf: LazyFrame,
+    date_col: &str,
+    bucket: &TimeBucket,
+    out_col: &str,
+) -> Result<LazyFrame> {
+    require_columns("add_bucket", &mut lf, &[date_col])?;
+    Ok(lf.with_column(bucket_expr(date_col, bucket)?.alias(out_col)))
+}
+
+/// An expression that sorts the bucket labels in `bucket_col` in time order:
+/// the date itself for calendar buckets, the first year of the period for
+/// study periods (`<=2022` sorts as 2022, before "2023"), and the position
+/// in the configuration for named periods (null for dates in no period).
+/// String labels like `<=2022` do not sort correctly on their own. A label
+/// that is not a period of `bucket` orders as null.
+pub fn bucket_order_expr(bucket_col: &str, bucket: &TimeBucket) -> Expr {
+    let label = col(bucket_col);
+    match bucket {
+        TimeBucket::Week | TimeBucket::Month | TimeBucket::Quarter | TimeBucket::Year => label,
+        TimeBucket::StudyPeriod => when(label.clone().eq(lit(STUDY_PERIODS[0])))
+            .then(lit(FIRST_PERIOD_LAST_YEAR))
+            .otherwise(label.cast(DataType::Int32)),
+        TimeBucket::Named { periods } => {
+            let none = lit(NULL).cast(DataType::Int32);
+            periods
+                .iter()
+                .enumerate()
+                .rev()
+                .fold(none, |rest, (i, period)| {
+                    when(label.clone().eq(lit(period.label.as_str())))
+                        .then(lit(i as i32))
+                        .otherwise(rest)
+                })
+        }
+    }
+}
+
+/// Checks the named periods (labels distinct and non-empty, `start < end`,
+/// no overlap).
+pub fn validate_periods(periods: &[NamedPeriod]) -> Result<()> {
+    const WHAT: &str = "named periods";
+    if periods.is_empty() {
+        return Err(invalid(WHAT, "at least one period is needed"));
+    }
+    for (i, p) in periods.iter().enumerate() {
+        if p.label.is_empty() {
+            return Err(invalid(WHAT, format!("period {i} has an empty label")));
+        }
+        if p.start >= p.end {
+            return Err(invalid(
+                WHAT,
+                format!(
+                    "period `{}` starts {} on or after its end {}",
+                    p.label, p.start, p.end
+                ),
+            ));
+        }
+        for q in &periods[..i] {
+            if q.label == p.label {
+                return Err(invalid(WHAT, format!("label `{}` is used twice", p.label)));
+            }
+            if p.start < q.end && q.start < p.end {
+                return Err(invalid(
+                    WHAT,
+                    format!("periods `{}` and `{}` overlap", q.label, p.label),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn named_period_expr(date: Expr, periods: &[NamedPeriod]) -> Result<Expr> {
+    validate_periods(periods)?;
+    let days = date.cast(DataType::Int32);
+    let inside = |p: &NamedPeriod| {
+        days.clone()
+            .gt_eq(lit(p.start.to_epoch_days()))
+            .and(days.clone().lt(lit(p.end.to_epoch_days())))
+    };
+    let none = lit(NULL).cast(DataType::String);
+    Ok(periods.iter().rev().fold(none, |rest, period| {
+        when(inside(period))
+            .then(lit(period.label.as_str()))
+            .otherwise(rest)
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// Dates as a `Date` column named `day`.
+    fn dates(days: &[NaiveDate]) -> LazyFrame {
+        let epoch: Vec<i32> = days.iter().map(|d| d.to_epoch_days()).collect();
+        DataFrame::new_infer_height(vec![
+            Column::new("day".into(), epoch)
+                .cast(&DataType::Date)
+                .unwrap(),
+        ])
+        .unwrap()
+        .lazy()
+    }
+
+    fn bucket_dates(days: &[NaiveDate], bucket: &TimeBucket) -> Vec<NaiveDate> {
+        let out = add_bucket(dates(days), "day", bucket, "bucket")
+            .unwrap()
+            .collect()
+            .unwrap();
+        let bucket = out.column("bucket").unwrap();
+        assert_eq!(bucket.dtype(), &DataType::Date);
+        bucket
+            .cast(&DataType::Int32)
+            .unwrap()
+            .i32()
+            .unwrap()
+            .iter()
+            .map(|d| NaiveDate::from_epoch_days(d.unwrap()).unwrap())
+            .collect()
+    }
+
+    fn bucket_labels(days: &[NaiveDate], bucket: &TimeBucket) -> Vec<Option<String>> {
+        let out = add_bucket(dates(days), "day", bucket, "bucket")
+            .unwrap()
+            .collect()
+            .unwrap();
+        out.column("bucket")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|s| s.map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn calendar_buckets_start_on_the_right_day() {
+        // 2024-01-03 is a Wednesday; 2023-12-31 a Sunday; 2024-01-01 a Monday.
+        let days = [
+            ymd(2024, 1, 3),
+            ymd(2023, 12, 31),
+            ymd(2024, 1, 1),
+            ymd(2025, 8, 31),
+        ];
+        assert_eq!(
+            bucket_dates(&days, &TimeBucket::Week),
+            vec![
+                ymd(2024, 1, 1),
+                ymd(2023, 12, 25),
+                ymd(2024, 1, 1),
+                ymd(2025, 8, 25)
+            ]
+        );
+        assert_eq!(
+            bucket_dates(&days, &TimeBucket::Month),
+            vec![
+                ymd(2024, 1, 1),
+                ymd(2023, 12, 1),
+                ymd(2024, 1, 1),
+                ymd(2025, 8, 1)
+            ]
+        );
+        assert_eq!(
+            bucket_dates(&days, &TimeBucket::Quarter),
+            vec![
+                ymd(2024, 1, 1),
+                ymd(2023, 10, 1),
+                ymd(2024, 1, 1),
+                ymd(2025, 7, 1)
+            ]
+        );
+        assert_eq!(
+            bucket_dates(&days, &TimeBucket::Year),
+            vec![
+                ymd(2024, 1, 1),
+                ymd(2023, 1, 1),
+                ymd(2024, 1, 1),
+                ymd(2025, 1, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn study_periods_fold_everything_up_to_2022() {
+        let days = [
+            ymd(2020, 6, 1),
+            ymd(2022, 12, 31),
+            ymd(2023, 1, 1),
+            ymd(2025, 8, 25),
+            ymd(2026, 1, 5),
+        ];
+        let labels = bucket_labels(&days, &TimeBucket::StudyPeriod);
+        let expected = ["<=2022", "<=2022", "2023", "2025", "2026"];
+        assert_eq!(
+            labels,
+            expected
+                .iter()
+                .map(|s| Some(s.to_string()))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn named_periods_are_half_open_and_null_outside() {
+        let periods = vec![
+            NamedPeriod::new("early", ymd(2023, 1, 1), ymd(2024, 1, 1)),
+            NamedPeriod::new("late", ymd(2024, 9, 1), ymd(2025, 9, 1)),
+        ];
+        let bucket = TimeBucket::Named { periods };
+        let days = [
+            ymd(2023, 1, 1),
+            ymd(2023, 12, 31),
+            ymd(2024, 1, 1),
+            ymd(2025, 8, 31),
+            ymd(2025, 9, 1),
+        ];
+        let labels = bucket_labels(&days, &bucket);
+        assert_eq!(
+            labels,
+            vec![
+                Some("early".into()),
+                Some("early".into()),
+                None,
+                Some("late".into()),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn named_periods_are_validated() {
+        let overlapping = vec![
+            NamedPeriod::new("a", ymd(2023, 1, 1), ymd(2024, 1, 2)),
+            NamedPeriod::new("b", ymd(2024, 1, 1), ymd(2025, 1, 1)),
+        ];
+        assert!(
+            bucket_expr(
+                "day",
+                &TimeBucket::Named {
+                    periods: overlapping
+                }
+            )
+            .is_err()
+        );
+        let backwards = vec![NamedPeriod::new("a", ymd(2024, 1, 1), ymd(2024, 1, 1))];
+        assert!(validate_periods(&backwards).is_err());
+        let twice = vec![
+            NamedPeriod::new("a", ymd(2023, 1, 1), ymd(2024, 1, 1)),
+            NamedPeriod::new("a", ymd(2024, 1, 1), ymd(2025, 1, 1)),
+        ];
+        assert!(validate_periods(&twice).is_err());
+        assert!(validate_periods(&[]).is_err());
+    }
+
+    #[test]
+    fn order_expression_puts_the_first_study_period_first() {
+        let labels = df!["period" => ["2025", "<=2022", "2024", "2023"]].unwrap();
+        let sorted = labels
+            .lazy()
+            .sort_by_exprs(
+                [bucket_order_expr("period", &TimeBucket::StudyPeriod)],
+                SortMultipleOptions::default(),
+            )
+            .collect()
+            .unwrap();
+        let got: Vec<&str> = sorted
+            .column("period")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|s| s.unwrap())
+            .collect();
+        assert_eq!(got, STUDY_PERIODS.to_vec());
+    }
+
+    #[test]
+    fn buckets_round_trip_through_json() {
+        let bucket = TimeBucket::Named {
+            periods: vec![NamedPeriod::new("x", ymd(2023, 1, 1), ymd(2024, 1, 1))],
+        };
+        let json = serde_json::to_string(&bucket).unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"named","periods":[{"label":"x","start":"2023-01-01","end":"2024-01-01"}]}"#
+        );
+        assert_eq!(serde_json::from_str::<TimeBucket>(&json).unwrap(), bucket);
+        assert_eq!(
+            serde_json::to_string(&TimeBucket::StudyPeriod).unwrap(),
+            r#"{"kind":"study_period"}"#
+        );
+    }
+}

@@ -1,0 +1,512 @@
+//! Concentration per time bucket on a polars frame, with expressions only.
+//!
+//! [`concentration_by`] first sums the value by (bucket, key), ranks the keys
+//! within their bucket, then computes every index of [`crate::concentration`]
+//! per bucket from plain sums inside one `group_by().agg()`. No per-row Rust
+//! loop, and no result depends on the order of the input rows.
+
+use polars::prelude::*;
+
+use crate::concentration::{ConcentrationOptions, GiniConvention};
+use crate::error::{Result, StatsError, invalid};
+use crate::frames::{check_amount_column, require_columns};
+
+/// Names of the columns [`concentration_by`] and [`lorenz_by`] write.
+pub mod columns {
+    /// Number of keys in the bucket (keys with a zero amount included).
+    pub const N_KEYS: &str = "n_keys";
+    /// Sum of the amounts in the bucket.
+    pub const TOTAL: &str = "total";
+    /// HHI on shares, 0-1.
+    pub const HHI: &str = "hhi";
+    /// HHI on percentage shares, 0-10,000.
+    pub const HHI_POINTS: &str = "hhi_points";
+    /// `(hhi - 1/n) / (1 - 1/n)`, 0 when `n = 1`.
+    pub const NORMALIZED_HHI: &str = "normalized_hhi";
+    /// Gini coefficient under the convention in [`GINI_CONVENTION`].
+    pub const GINI: &str = "gini";
+    /// The Gini convention's name (same on every row).
+    pub const GINI_CONVENTION: &str = "gini_convention";
+    /// `1 / hhi`.
+    pub const EFFECTIVE_NUMBER: &str = "effective_number";
+    /// Shannon entropy of the shares, in nats.
+    pub const ENTROPY: &str = "entropy";
+    /// Lorenz curve: share of keys at or below this one.
+    pub const POPULATION_SHARE: &str = "population_share";
+    /// Lorenz curve: share of the total held by keys at or below this one.
+    pub const VALUE_SHARE: &str = "value_share";
+
+    /// The column of the top-k share (CR_k): `top{k}_share`.
+    pub fn top_k(k: usize) -> String {
+        format!("top{k}_share")
+    }
+}
+
+/// Per time bucket, sums `value_col` by `key_col`, then computes every
+/// concentration index across keys: one row per bucket (sorted by the bucket
+/// columns), with the bucket columns, [`columns::N_KEYS`], [`columns::TOTAL`],
+/// the HHI family, the Gini, the top-k shares and the entropy.
+///
+/// `bucket_cols` may be empty (one row for the whole frame). A null key is
+/// a key of its own. Null amounts count as zero. In a bucket whose total is
+/// zero, the share-based indices are null and the Gini is 0, as in the scalar
+/// functions (which return [`StatsError::ZeroTotal`] there). Negative, NaN or
+/// infinite amounts are an error.
+///
+/// How: after the sum by (bucket, key), each key gets its ordinal rank `d`
+/// by amount, descending, within its bucket (one sort per bucket); then one
+/// `group_by().agg()` of plain sums gives `n`, `T = sum x`, `sum x^2`,
+/// `sum d x`, `sum x ln x` and `sum x [d <= k]`, from which
+/// `HHI = sum x^2 / T^2`, `Gini = ((n + 1) T - 2 sum d x) / (n T)`,
+/// `entropy = ln T - sum x ln x / T` and `CR_k = sum x [d <= k] / T`.
+/// Ties may be ranked in any order without changing any index.
+pub fn concentration_by(
+    lf: LazyFrame,
+    bucket_cols: &[&str],
+    key_col: &str,
+    value_col: &str,
+    options: &ConcentrationOptions,
+) -> Result<DataFrame> {
+    const WHAT: &str = "concentration_by";
+    if let Some(&k) = options.top_k.iter().find(|&&k| k == 0) {
+        return Err(invalid(WHAT, format!("top-k share needs k >= 1, got {k}")));
+    }
+    let per_key = amounts_per_key(WHAT, lf, bucket_cols, key_col, value_col)?;
+    let rank = col(value_col).rank(
+        RankOptions {
+            method: RankMethod::Ordinal,
+            descending: true,
+        },
+        None,
+    );
+    let rank = if bucket_cols.is_empty() {
+        rank
+    } else {
+        rank.over(bucket_exprs(bucket_cols))?
+    };
+    let ranked = per_key.with_column(rank.cast(DataType::Float64).alias(RANK));
+    let aggregates = bucket_aggregates(value_col, &options.top_k);
+    let grouped = if bucket_cols.is_empty() {
+        ranked.select(aggregates)
+    } else {
+        ranked.group_by(bucket_exprs(bucket_cols)).agg(aggregates)
+    };
+    let out = grouped.collect()?;
+    check_amount_column(WHAT, &out, MIN_AMOUNT)?;
+    check_amount_column(WHAT, &out, columns::TOTAL)?;
+    let mut out = out
+        .lazy()
+        .with_columns(derived_indices(options))
+        .select(output_order(bucket_cols, options));
+    if !bucket_cols.is_empty() {
+        out = out.sort(
+            bucket_names(bucket_cols),
+            SortMultipleOptions::default().with_nulls_last(true),
+        );
+    }
+    Ok(out.collect()?)
+}
+
+/// The Lorenz curve of every bucket: one row per (bucket, key), sorted by
+/// bucket then amount ascending (ties by key), with the key's summed amount,
+/// [`columns::POPULATION_SHARE`] (`i / n`) and [`columns::VALUE_SHARE`]
+/// (share of the bucket's total held by the `i` smallest keys). Unlike
+/// [`crate::lorenz_curve`], the `(0, 0)` origin is not a row. In a bucket whose
+/// total is zero the value share is null.
+pub fn lorenz_by(
+    lf: LazyFrame,
+    bucket_cols: &[&str],
+    key_col: &str,
+    value_col: &str,
+) -> Result<DataFrame> {
+    const WHAT: &str = "lorenz_by";
+    let per_key = amounts_per_key(WHAT, lf, bucket_cols, key_col, value_col)?.collect()?;
+    check_amount_column(WHAT, &per_key, value_col)?;
+    let mut order: Vec<PlSmallStr> = bucket_names(bucket_cols);
+    order.push(value_col.into());
+    order.push(key_col.into());
+    let sorted = per_key.sort(order, SortMultipleOptions::default().with_nulls_last(true))?;
+    let within = |e: Expr| -> Result<Expr> {
+        Ok(if bucket_cols.is_empty() {
+            e
+        } else {
+            e.over(bucket_exprs(bucket_cols))?
+        })
+    };
+    let value = col(value_col);
+    let total = within(value.clone().sum())?;
+    let out = sorted
+        .lazy()
+        .with_columns([
+            (within(value.clone().cum_count(false))?.cast(DataType::Float64)
+                / within(value.clone().count())?.cast(DataType::Float64))
+            .alias(columns::POPULATION_SHARE),
+            when(total.clone().gt(lit(0.0)))
+                .then(within(value.cum_sum(false))? / total)
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias(columns::VALUE_SHARE),
+        ])
+        .collect()?;
+    Ok(out)
+}
+
+/// Sums the value (as f64) by bucket and key, after checking the columns.
+fn amounts_per_key(
+    what: &'static str,
+    mut lf: LazyFrame,
+    bucket_cols: &[&str],
+    key_col: &str,
+    value_col: &str,
+) -> Result<LazyFrame> {
+    let mut needed: Vec<&str> = bucket_cols.to_vec();
+    needed.extend([key_col, value_col]);
+    require_columns(what, &mut lf, &needed)?;
+    if bucket_cols.contains(&key_col) || bucket_cols.contains(&value_col) || key_col == value_col {
+        return Err(invalid(
+            what,
+            "the key, value and bucket columns must be distinct",
+        ));
+    }
+    if let Some(clash) = bucket_cols.iter().find(|c| is_output_name(c)) {
+        return Err(StatsError::Column {
+            what,
+            column: clash.to_string(),
+            message: "a bucket column may not share a name with an output column".into(),
+        });
+    }
+    let mut keys = bucket_exprs(bucket_cols);
+    keys.push(col(key_col));
+    Ok(lf.group_by(keys).agg([col(value_col)
+        .cast(DataType::Float64)
+        .sum()
+        .alias(value_col)]))
+}
+
+fn is_output_name(name: &str) -> bool {
+    use columns::*;
+    [
+        N_KEYS,
+        TOTAL,
+        HHI,
+        HHI_POINTS,
+        NORMALIZED_HHI,
+        GINI,
+        GINI_CONVENTION,
+        EFFECTIVE_NUMBER,
+        ENTROPY,
+    ]
+    .contains(&name)
+        || (name.starts_with("top") && name.ends_with("_share"))
+}
+
+fn bucket_exprs(bucket_cols: &[&str]) -> Vec<Expr> {
+    bucket_cols.iter().map(|c| col(*c)).collect()
+}
+
+fn bucket_names(bucket_cols: &[&str]) -> Vec<PlSmallStr> {
+    bucket_cols.iter().map(|c| PlSmallStr::from(*c)).collect()
+}
+
+/// Intermediate columns: each key's rank by amount (descending), the
+/// bucket's smallest amount (for validation), `sum x^2`, `sum d x`,
+/// `sum x ln x` and `sum x [d <= k]`.
+const RANK: &str = "__rank_descending";
+const MIN_AMOUNT: &str = "__min_amount";
+const SUM_SQUARES: &str = "__sum_squares";
+const SUM_RANK_WEIGHTED: &str = "__sum_rank_weighted";
+const SUM_X_LN_X: &str = "__sum_x_ln_x";
+
+fn top_k_total(k: usize) -> String {
+    format!("__top{k}_total")
+}
+
+/// The per-bucket aggregations: plain sums over the ranked keys.
+fn bucket_aggregates(value_col: &str, ks: &[usize]) -> Vec<Expr> {
+    use columns::*;
+    let x = col(value_col);
+    let mut exprs = vec![
+        len().cast(DataType::UInt32).alias(N_KEYS),
+        x.clone().sum().alias(TOTAL),
+        x.clone().min().alias(MIN_AMOUNT),
+        (x.clone() * x.clone()).sum().alias(SUM_SQUARES),
+        (col(RANK) * x.clone()).sum().alias(SUM_RANK_WEIGHTED),
+        when(x.clone().gt(lit(0.0)))
+            .then(x.clone() * x.clone().log(lit(std::f64::consts::E)))
+            .otherwise(lit(0.0))
+            .sum()
+            .alias(SUM_X_LN_X),
+    ];
+    for &k in ks {
+        let inside = col(RANK).lt_eq(lit(k as f64));
+        exprs.push(
+            when(inside)
+                .then(x.clone())
+                .otherwise(lit(0.0))
+                .sum()
+                .alias(top_k_total(k)),
+        );
+    }
+    exprs
+}
+
+/// Indices derived from the aggregates, with the conventions for a zero total
+/// (share-based indices null, Gini 0) and for one key (normalized HHI 0).
+fn derived_indices(options: &ConcentrationOptions) -> Vec<Expr> {
+    use columns::*;
+    let n = col(N_KEYS).cast(DataType::Float64);
+    let total = col(TOTAL);
+    let positive = total.clone().gt(lit(0.0));
+    let null = || lit(NULL).cast(DataType::Float64);
+    let defined = |e: Expr| when(positive.clone()).then(e).otherwise(null());
+    let hhi = col(SUM_SQUARES) / (total.clone() * total.clone());
+    let population_gini = ((n.clone() + lit(1.0)) * total.clone()
+        - lit(2.0) * col(SUM_RANK_WEIGHTED))
+        / (n.clone() * total.clone());
+    let gini = match options.gini {
+        GiniConvention::Population => population_gini,
+        GiniConvention::SampleCorrected => when(n.clone().gt(lit(1.0)))
+            .then(population_gini * n.clone() / (n.clone() - lit(1.0)))
+            .otherwise(lit(0.0)),
+    };
+    let normalized = when(n.clone().gt(lit(1.0)))
+        .then((hhi.clone() - lit(1.0) / n.clone()) / (lit(1.0) - lit(1.0) / n.clone()))
+        .otherwise(lit(0.0));
+    let entropy = total.clone().log(lit(std::f64::consts::E)) - col(SUM_X_LN_X) / total.clone();
+    let mut exprs = vec![
+        defined(hhi.clone()).alias(HHI),
+        defined(lit(10_000.0) * hhi.clone()).alias(HHI_POINTS),
+        defined(normalized.clip(lit(0.0), lit(1.0))).alias(NORMALIZED_HHI),
+        when(positive.clone())
+            .then(gini.clip(lit(0.0), lit(1.0)))
+            .otherwise(lit(0.0))
+            .alias(GINI),
+        lit(options.gini.name()).alias(GINI_CONVENTION),
+        defined(lit(1.0) / hhi).alias(EFFECTIVE_NUMBER),
+        defined(entropy.clip(lit(0.0), n.log(lit(std::f64::consts::E)))).alias(ENTROPY),
+    ];
+    for &k in &options.top_k {
+        exprs.push(
+            defined((col(top_k_total(k)) / total.clone()).clip(lit(0.0), lit(1.0))).alias(top_k(k)),
+        );
+    }
+    exprs
+}
+
+/// The output columns, in order.
+fn output_order(bucket_cols: &[&str], options: &ConcentrationOptions) -> Vec<Expr> {
+    use columns::*;
+    let mut exprs = bucket_exprs(bucket_cols);
+    for name in [
+        N_KEYS,
+        TOTAL,
+        HHI,
+        HHI_POINTS,
+        NORMALIZED_HHI,
+        GINI,
+        GINI_CONVENTION,
+    ] {
+        exprs.push(col(name));
+    }
+    let mut seen = Vec::new();
+    for &k in &options.top_k {
+        if !seen.contains(&k) {
+            seen.push(k);
+            exprs.push(col(top_k(k)));
+        }
+    }
+    exprs.extend([col(EFFECTIVE_NUMBER), col(ENTROPY)]);
+    exprs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::concentration::{concentration, lorenz_curve};
+    use proptest::prelude::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()))
+    }
+
+    fn frame(weeks: &[i32], keys: &[&str], values: &[f64]) -> LazyFrame {
+        df![
+            "week" => weeks,
+            "author" => keys,
+            "downloads" => values,
+        ]
+        .unwrap()
+        .lazy()
+    }
+
+    fn f64_at(df: &DataFrame, column: &str, row: usize) -> Option<f64> {
+        df.column(column).unwrap().f64().unwrap().get(row)
+    }
+
+    #[test]
+    fn sums_by_key_before_measuring() {
+        // Week 1: a = 3 + 1 = 4 over two rows, b = 4: equal shares.
+        // Week 2: a holds everything among a and c (c = 0).
+        let lf = frame(
+            &[1, 1, 1, 2, 2],
+            &["a", "a", "b", "a", "c"],
+            &[3.0, 1.0, 4.0, 5.0, 0.0],
+        );
+        let out = concentration_by(
+            lf,
+            &["week"],
+            "author",
+            "downloads",
+            &ConcentrationOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(out.height(), 2);
+        assert_eq!(out.column("n_keys").unwrap().u32().unwrap().get(0), Some(2));
+        assert!(close(f64_at(&out, "hhi", 0).unwrap(), 0.5));
+        assert!(close(f64_at(&out, "gini", 0).unwrap(), 0.0));
+        assert!(close(f64_at(&out, "top1_share", 0).unwrap(), 0.5));
+        assert!(close(f64_at(&out, "hhi", 1).unwrap(), 1.0));
+        assert!(close(f64_at(&out, "gini", 1).unwrap(), 0.5));
+        assert!(close(f64_at(&out, "normalized_hhi", 1).unwrap(), 1.0));
+        assert!(close(f64_at(&out, "hhi_points", 1).unwrap(), 10_000.0));
+        assert_eq!(
+            out.column("gini_convention").unwrap().str().unwrap().get(0),
+            Some("population")
+        );
+    }
+
+    #[test]
+    fn zero_total_bucket_is_kept_with_null_shares() {
+        let lf = frame(&[1, 1, 2], &["a", "b", "a"], &[0.0, 0.0, 2.0]);
+        let out = concentration_by(
+            lf,
+            &["week"],
+            "author",
+            "downloads",
+            &ConcentrationOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(out.height(), 2);
+        assert_eq!(f64_at(&out, "hhi", 0), None);
+        assert_eq!(f64_at(&out, "top4_share", 0), None);
+        assert_eq!(f64_at(&out, "gini", 0), Some(0.0));
+        assert_eq!(f64_at(&out, "normalized_hhi", 1), Some(0.0));
+    }
+
+    #[test]
+    fn refuses_negative_amounts_and_missing_columns() {
+        let lf = frame(&[1, 1], &["a", "b"], &[1.0, -2.0]);
+        let err = concentration_by(
+            lf,
+            &["week"],
+            "author",
+            "downloads",
+            &ConcentrationOptions::default(),
+        );
+        assert!(matches!(err, Err(StatsError::Column { .. })));
+        let lf = frame(&[1], &["a"], &[1.0]);
+        let err = concentration_by(
+            lf,
+            &["month"],
+            "author",
+            "downloads",
+            &ConcentrationOptions::default(),
+        );
+        assert!(matches!(err, Err(StatsError::Column { ref column, .. }) if column == "month"));
+        let lf = frame(&[1], &["a"], &[1.0]);
+        let options = ConcentrationOptions {
+            top_k: vec![0],
+            ..Default::default()
+        };
+        assert!(concentration_by(lf, &["week"], "author", "downloads", &options).is_err());
+    }
+
+    #[test]
+    fn no_bucket_means_the_whole_frame() {
+        let lf = frame(&[1, 2, 3], &["a", "b", "b"], &[1.0, 1.0, 2.0]);
+        let out = concentration_by(
+            lf,
+            &[],
+            "author",
+            "downloads",
+            &ConcentrationOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(out.height(), 1);
+        assert!(close(
+            f64_at(&out, "hhi", 0).unwrap(),
+            0.25 * 0.25 + 0.75 * 0.75
+        ));
+    }
+
+    #[test]
+    fn lorenz_by_matches_the_scalar_curve() {
+        let lf = frame(&[1, 1, 1, 2], &["a", "b", "c", "a"], &[3.0, 0.0, 1.0, 2.0]);
+        let out = lorenz_by(lf, &["week"], "author", "downloads").unwrap();
+        let scalar = lorenz_curve(&[3.0, 0.0, 1.0]).unwrap();
+        for (row, point) in scalar.iter().skip(1).enumerate() {
+            assert!(close(
+                f64_at(&out, "population_share", row).unwrap(),
+                point.population_share
+            ));
+            assert!(close(
+                f64_at(&out, "value_share", row).unwrap(),
+                point.value_share
+            ));
+        }
+        assert_eq!(f64_at(&out, "value_share", 3), Some(1.0));
+        assert_eq!(f64_at(&out, "population_share", 3), Some(1.0));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn frame_version_equals_scalar_version_per_bucket(
+            rows in prop::collection::vec((0i32..4, 0u8..9, prop_oneof![Just(0.0), 0.0..1e4f64]), 1..80),
+            corrected in any::<bool>(),
+        ) {
+            let options = ConcentrationOptions {
+                gini: if corrected { GiniConvention::SampleCorrected } else { GiniConvention::Population },
+                top_k: vec![1, 2, 4, 10],
+            };
+            let weeks: Vec<i32> = rows.iter().map(|r| r.0).collect();
+            let keys: Vec<String> = rows.iter().map(|r| format!("dev{}", r.1)).collect();
+            let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let values: Vec<f64> = rows.iter().map(|r| r.2).collect();
+            let out = concentration_by(frame(&weeks, &key_refs, &values), &["week"], "author", "downloads", &options).unwrap();
+            let out_weeks: Vec<i32> = out.column("week").unwrap().i32().unwrap().into_no_null_iter().collect();
+            let mut expected_weeks = weeks.clone();
+            expected_weeks.sort();
+            expected_weeks.dedup();
+            prop_assert_eq!(&out_weeks, &expected_weeks);
+            for (row, week) in out_weeks.iter().enumerate() {
+                let mut per_key = std::collections::BTreeMap::<&str, f64>::new();
+                for ((w, k), v) in weeks.iter().zip(&key_refs).zip(&values) {
+                    if w == week {
+                        *per_key.entry(k).or_default() += v;
+                    }
+                }
+                let amounts: Vec<f64> = per_key.values().copied().collect();
+                let n = out.column("n_keys").unwrap().u32().unwrap().get(row).unwrap() as usize;
+                prop_assert_eq!(n, amounts.len());
+                match concentration(&amounts, &options) {
+                    Ok(c) => {
+                        prop_assert!(close(f64_at(&out, "hhi", row).unwrap(), c.hhi));
+                        prop_assert!(close(f64_at(&out, "hhi_points", row).unwrap(), c.hhi_points));
+                        prop_assert!(close(f64_at(&out, "normalized_hhi", row).unwrap(), c.normalized_hhi));
+                        prop_assert!(close(f64_at(&out, "gini", row).unwrap(), c.gini));
+                        prop_assert!(close(f64_at(&out, "effective_number", row).unwrap(), c.effective_number));
+                        prop_assert!(close(f64_at(&out, "entropy", row).unwrap(), c.entropy));
+                        for t in &c.top_k {
+                            prop_assert!(close(f64_at(&out, &columns::top_k(t.k), row).unwrap(), t.share));
+                        }
+                    }
+                    Err(StatsError::ZeroTotal { .. }) => {
+                        prop_assert_eq!(f64_at(&out, "hhi", row), None);
+                        prop_assert_eq!(f64_at(&out, "gini", row), Some(0.0));
+                    }
+                    Err(e) => prop_assert!(false, "unexpected error {e}"),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! Who captures downloads: the share of any category over time.
+//!
+//! [`download_share`] joins weekly downloads to models (and, for a developer
+//! attribute, to developers), credits each download to a developer under an
+//! attribution lens, keeps the downloads inside a window, buckets the weeks,
+//! and reports per (bucket, category) both the download-weighted share and
+//! the model-count share. A missing category (a null attribute, a developer
+//! absent from the developers table, a model absent from the models table)
+//! is reported as its own category, `Unknown` by default, never dropped.
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::buckets::{TimeBucket, bucket_expr};
+use crate::error::{Result, invalid};
+use crate::frames::{check_unique_key, require_columns};
+
+/// Length of the paper's "new models" window, in days.
+pub const FIRST_YEAR_DAYS: i32 = 365;
+
+/// The label of a missing category, unless [`ShareSpec::unknown_label`] says otherwise.
+pub const UNKNOWN: &str = "Unknown";
+
+/// Whom a model's downloads are credited to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribution {
+    /// The uploader: the model's `author`.
+    #[default]
+    Direct,
+    /// The developer of the model's family root: `derived_author`, or the
+    /// model's own `author` where `derived_author` is null (a model with no
+    /// known root is its own root).
+    Derived,
+}
+
+/// Which downloads count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    /// Every week of downloads.
+    #[default]
+    AllDownloads,
+    /// Only weeks whose start is before `created_at + 365 days` (the
+    /// paper's "new models" one-year window). Downloads of a model whose
+    /// `created_at` is unknown (or that is absent from the models table) are
+    /// outside the window.
+    FirstYear,
+}
+
+impl Window {
+    fn name(self) -> &'static str {
+        match self {
+            Window::AllDownloads => "all_downloads",
+            Window::FirstYear => "first_year",
+        }
+    }
+}
+
+impl Attribution {
+    fn name(self) -> &'static str {
+        match self {
+            Attribution::Direct => "direct",
+            Attribution::Derived => "derived",
+        }
+    }
+}
+
+/// What the shares are shares of.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "column")]
+pub enum Category {
+    /// A column of the models frame (modality, `is_moe`, openness, ...);
+    /// the attribution lens does not change it.
+    Model(String),
+    /// A column of the developers frame (org type, country group, ...),
+    /// looked up for the credited developer.
+    Developer(String),
+    /// The credited developer itself.
+    CreditedDeveloper,
+}
+
+/// The column names of the three input frames.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareColumns {
+    /// Downloads frame: model id, week start (Date) and downloads.
+    pub model_id: String,
+    pub week: String,
+    pub downloads: String,
+    /// Models frame: model id (same name as above), uploader, root developer, creation date.
+    pub author: String,
+    pub derived_author: String,
+    pub created_at: String,
+    /// Developers frame: the developer's name.
+    pub developer: String,
+}
+
+impl Default for ShareColumns {
+    /// The canonical tables' names (`hubecon-ingest`'s schema).
+    fn default() -> Self {
+        ShareColumns {
+            model_id: "model_id".into(),
+            week: "week".into(),
+            downloads: "downloads".into(),
+            author: "author".into(),
+            derived_author: "derived_author".into(),
+            created_at: "created_at".into(),
+            developer: "author".into(),
+        }
+    }
+}
+
+/// Everything [`download_share`] needs besides the frames.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareSpec {
+    pub category: Category,
+    pub attribution: Attribution,
+    pub window: Window,
+    /// The time bucket of the download week.
+    pub bucket: TimeBucket,
+    /// The label of a missing category.
+    pub unknown_label: String,
+    pub columns: ShareColumns,
+}
+
+impl ShareSpec {
+    /// Shares of `category` per `bucket`, direct lens, all downloads,
+    /// missing categories labelled `Unknown`, canonical column names.
+    pub fn new(category: Category, bucket: TimeBucket) -> Self {
+        ShareSpec {
+            category,
+            attribution: Attribution::Direct,
+            window: Window::AllDownloads,
+            bucket,
+            unknown_label: UNKNOWN.into(),
+            columns: ShareColumns::default(),
+        }
+    }
+}
+
+/// Names of the columns [`download_share`] writes.
+pub mod columns {
+    /// The time bucket of the download week (Date or label).
+    pub const BUCKET: &str = "bucket";
+    /// The category (String; missing ones as the unknown label).
+    pub const CATEGORY: &str = "category";
+    /// Downloads credited to the category in the bucket (inside the window).
+    pub const DOWNLOADS: &str = "downloads";
+    /// `downloads / sum of downloads in the bucket`: the download-weighted share.
+    pub const DOWNLOAD_SHARE: &str = "download_share";
+    /// Distinct models of the category with downloads in the bucket (inside the window).
+    pub const DOWNLOADED_MODELS: &str = "downloaded_models";
+    /// `downloaded_models / all downloaded models in the bucket`: the
+    /// model-count share (each downloaded model counts once, whatever its downloads).
+    pub const MODEL_COUNT_SHARE: &str = "model_count_share";
+    /// The attribution lens (`direct` or `derived`), same on every row.
+    pub const ATTRIBUTION: &str = "attribution";
+    /// The window (`all_downloads` or `first_year`), same on every row.
+    pub const WINDOW: &str = "window";
+}
+
+/// Intermediate columns.
+const CREDITED: &str = "__credited_developer";
+const RAW_CATEGORY: &str = "__category";
+const CREATED: &str = "__created_at";
+
+/// Download share and model-count share of a category per time bucket.
+///
+/// Inputs: `downloads` (model id, week start, downloads), `models` (model id,
+/// author, derived author when the lens is derived, created date when the
+/// window is the first year, and the category column when it is a model
+/// attribute), and `developers` (developer, category column) when the
+/// category is a developer attribute. Model ids must be unique in `models`
+/// and developers unique in `developers`.
+///
+/// Output, one row per (bucket, category), sorted by bucket then category:
+/// [`columns::BUCKET`], [`columns::CATEGORY`], [`columns::DOWNLOADS`],
+/// [`columns::DOWNLOAD_SHARE`], [`columns::DOWNLOADED_MODELS`],
+/// [`columns::MODEL_COUNT_SHARE`], [`columns::ATTRIBUTION`], [`columns::WINDOW`].
+/// Both shares sum to 1 within each bucket. Weeks outside every named
+/// period form a bucket whose label is null.
+pub fn download_share(
+    downloads: LazyFrame,
+    models: LazyFrame,
+    developers: Option<LazyFrame>,
+    spec: &ShareSpec,
+) -> Result<DataFrame> {
+    const WHAT: &str = "download_share";
+    let c = &spec.columns;
+    let credited = credited_models(models, spec)?;
+    let mut downloads = downloads;
+    require_columns(WHAT, &mut downloads, &[&c.model_id, &c.week, &c.downloads])?;
+    let mut rows = downloads
+        .select([
+            col(&c.model_id),
+            col(&c.week),
+            col(&c.downloads).cast(DataType::Float64),
+        ])
+        .left_join(credited, col(&c.model_id), col(&c.model_id));
+    if spec.window == Window::FirstYear {
+        let week = col(&c.week).cast(DataType::Date).cast(DataType::Int32);
+        let created = col(CREATED).cast(DataType::Date).cast(DataType::Int32);
+        rows = rows.filter(week.lt(created + lit(FIRST_YEAR_DAYS)));
+    }
+    if let Category::Developer(name) = &spec.category {
+        let developers = developers
+            .ok_or_else(|| invalid(WHAT, "a developer category needs the developers frame"))?;
+        rows = rows.left_join(
+            developer_categories(developers, &c.developer, name)?,
+            col(CREDITED),
+            col(CREDITED),
+        );
+    }
+    let category = match &spec.category {
+        Category::CreditedDeveloper => col(CREDITED),
+        Category::Model(_) | Category::Developer(_) => col(RAW_CATEGORY),
+    };
+    let bucket = [col(columns::BUCKET)];
+    let within_bucket = |e: Expr| e.over(bucket.clone());
+    let out = rows
+        .select([
+            bucket_expr(&c.week, &spec.bucket)?.alias(columns::BUCKET),
+            category
+                .cast(DataType::String)
+                .fill_null(lit(spec.unknown_label.as_str()))
+                .alias(columns::CATEGORY),
+            col(&c.model_id),
+            col(&c.downloads),
+        ])
+        .group_by([col(columns::BUCKET), col(columns::CATEGORY)])
+        .agg([
+            col(&c.downloads).sum().alias(columns::DOWNLOADS),
+            col(&c.model_id)
+                .filter(col(&c.downloads).gt(lit(0.0)))
+                .n_unique()
+                .cast(DataType::UInt32)
+                .alias(columns::DOWNLOADED_MODELS),
+        ])
+        .with_columns([
+            (col(columns::DOWNLOADS) / within_bucket(col(columns::DOWNLOADS).sum())?)
+                .alias(columns::DOWNLOAD_SHARE),
+            (col(columns::DOWNLOADED_MODELS).cast(DataType::Float64)
+                / within_bucket(
+                    col(columns::DOWNLOADED_MODELS)
+                        .sum()
+                        .cast(DataType::Float64),
+                )?)
+            .alias(columns::MODEL_COUNT_SHARE),
+            lit(spec.attribution.name()).alias(columns::ATTRIBUTION),
+            lit(spec.window.name()).alias(columns::WINDOW),
+        ])
+        .select([
+            col(columns::BUCKET),
+            col(columns::CATEGORY),
+            col(columns::DOWNLOADS),
+            col(columns::DOWNLOAD_SHARE),
+            col(columns::DOWNLOADED_MODELS),
+            col(columns::MODEL_COUNT_SHARE),
+            col(columns::ATTRIBUTION),
+            col(columns::WINDOW),
+        ])
+        .sort(
+            [columns::BUCKET, columns::CATEGORY],
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
+        .collect()?;
+    Ok(out)
+}
+
+/// The models frame reduced to: model id, credited developer, creation date
+/// (first-year window) and model category (model attribute).
+fn credited_models(mut models: LazyFrame, spec: &ShareSpec) -> Result<LazyFrame> {
+    const WHAT: &str = "download_share (models)";
+    let c = &spec.columns;
+    let mut needed = vec![c.model_id.as_str(), c.author.as_str()];
+    if spec.attribution == Attribution::Derived {
+        needed.push(&c.derived_author);
+    }
+    if spec.window == Window::FirstYear {
+        needed.push(&c.created_at);
+    }
+    if let Category::Model(name) = &spec.category {
+        needed.push(name);
+    }
+    require_columns(WHAT, &mut models, &needed)?;
+    check_unique_key(WHAT, &models, &c.model_id)?;
+    let credited = match spec.attribution {
+        Attribution::Direct => col(&c.author),
+        Attribution::Derived => coalesce(&[col(&c.derived_author), col(&c.author)]),
+    };
+    let mut select = vec![
+        col(&c.model_id),
+        credited.cast(DataType::String).alias(CREDITED),
+    ];
+    if spec.window == Window::FirstYear {
+        select.push(col(&c.created_at).alias(CREATED));
+    }
+    if let Category::Model(name) = &spec.category {
+        select.push(col(name).alias(RAW_CATEGORY));
+    }
+    Ok(models.select(select))
+}
+
+/// The developers frame reduced to: developer (as the credited developer) and category.
+fn developer_categories(
+    mut developers: LazyFrame,
+    developer_col: &str,
+    category_col: &str,
+) -> Result<LazyFrame> {
+    const WHAT: &str = "download_share (developers)";
+    require_columns(WHAT, &mut developers, &[developer_col, category_col])?;
+    check_unique_key(WHAT, &developers, developer_col)?;
+    Ok(developers.select([
+        col(developer_col).cast(DataType::String).alias(CREDITED),
+        col(category_col).alias(RAW_CATEGORY),
+    ]))
+}
+
+#[cfg(test)]
+#[path = "shares_tests.rs"]
+mod tests;

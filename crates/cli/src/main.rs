@@ -17,6 +17,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Prepare(cmd::prepare::PrepareArgs),
+    Fetch(cmd::fetch::FetchArgs),
+    Collect(cmd::collect::CollectArgs),
     LineageEval(cmd::lineage::EvalArgs),
     Intermediaries(cmd::lineage::IntermediariesArgs),
 }
@@ -25,6 +27,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Prepare(a) => cmd::prepare::run(a),
+        Command::Fetch(a) => cmd::fetch::run(a),
+        Command::Collect(a) => cmd::collect::run(a),
         Command::LineageEval(a) => cmd::lineage::run_eval(a),
         Command::Intermediaries(a) => cmd::lineage::run_intermediaries(a),
     };

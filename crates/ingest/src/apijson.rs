@@ -40,11 +40,17 @@ pub fn discover_pages(input: &Path) -> Result<Vec<PathBuf>> {
     Ok(pages)
 }
 
-/// A `.json` file that can be an API page (not a `truth.json` or
-/// `manifest.json` that sits beside them).
+/// A `.json` file that can be an API page (not the `truth.json`,
+/// `manifest.json`, `collect-state.json` or `fetch-manifest.json` that sit
+/// beside pages).
 pub fn is_page_file(p: &Path) -> bool {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    p.is_file() && name.ends_with(".json") && !matches!(name, "truth.json" | "manifest.json")
+    p.is_file()
+        && name.ends_with(".json")
+        && !matches!(
+            name,
+            "truth.json" | "manifest.json" | "collect-state.json" | "fetch-manifest.json"
+        )
 }
 
 /// Parses one page: UTF-8 JSON holding an array of model objects.

@@ -6,8 +6,9 @@
 //! ([`detect`]), the rules that turn cumulative counters into weekly
 //! downloads ([`observations`], bounded by [`week`]), the parsing of the
 //! Hub's metadata ([`meta`]), the developer annotations ([`developers`]),
-//! and writing and loading a prepared dataset ([`prepare`], [`dataset`],
-//! [`manifest`]). It depends on no other hubecon crate; lineage and the CLI
+//! writing and loading a prepared dataset ([`prepare`], [`dataset`],
+//! [`manifest`]), and getting real data from the Hub ([`hub`]: hf-hub
+//! downloads into the HF cache, the HF API listing). It depends on no other hubecon crate; lineage and the CLI
 //! build on it.
 // Errors carry the full location of bad input (file, column, row, model);
 // they are rare and returned once per run, so their size does not matter.
@@ -20,6 +21,7 @@ pub mod dataset;
 pub mod detect;
 pub mod developers;
 pub mod error;
+pub mod hub;
 pub mod hubstats;
 pub mod manifest;
 pub mod meta;

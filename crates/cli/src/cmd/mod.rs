@@ -1,3 +1,5 @@
 //! One module per subcommand: its clap arguments and its `run`.
+pub mod collect;
+pub mod fetch;
 pub mod lineage;
 pub mod prepare;

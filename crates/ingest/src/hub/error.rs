@@ -1,0 +1,185 @@
+//! Typed errors of the Hub downloads and the API collection. Each names the
+//! repo, file or URL involved and says what to do about it.
+
+use std::path::PathBuf;
+
+/// Where the token advice comes from, so the message fits the situation.
+fn token_advice(token_set: bool) -> &'static str {
+    if token_set {
+        "HF_TOKEN (or the token file under HF_HOME) is set but was refused: check that it is \
+         valid and has read access, and that you accepted the repo's terms on the Hub"
+    } else {
+        "no token is set: create a read token at https://huggingface.co/settings/tokens and \
+         export HF_TOKEN=hf_..., or accept the repo's terms on the Hub first"
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error(
+        "offline (HF_HUB_OFFLINE=1): {file} of dataset {repo} at revision {revision} is not in \
+         the Hugging Face cache {cache}. Fetch it once online (unset HF_HUB_OFFLINE), or point \
+         HF_HOME at a cache that has it"
+    )]
+    NotCached {
+        repo: String,
+        file: String,
+        revision: String,
+        cache: PathBuf,
+    },
+    #[error(
+        "dataset {repo} at revision {revision} has no file {file} ({url}); check \
+         --revision, or whether the repo moved"
+    )]
+    FileNotInRepo {
+        repo: String,
+        file: String,
+        revision: String,
+        url: String,
+    },
+    #[error(
+        "{what} of dataset {repo} between {from} and {to} (revision {revision}): none found{where_}; \
+         {advice}"
+    )]
+    NothingInRange {
+        repo: String,
+        what: String,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        revision: String,
+        where_: String,
+        advice: String,
+    },
+    #[error("--from {from} is after --to {to}")]
+    BadRange {
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    },
+    #[error("{url} answered {status} (not found): {hint}")]
+    NotFound {
+        url: String,
+        status: u16,
+        hint: String,
+    },
+    #[error("{url} answered {status}: access denied. {}", token_advice(*token_set))]
+    Auth {
+        url: String,
+        status: u16,
+        token_set: bool,
+    },
+    #[error(
+        "{url} kept answering 429 (rate limited) after {tries} tries; wait a while and run the \
+         same command again (it resumes), or lower --rate"
+    )]
+    RateLimited { url: String, tries: u32 },
+    #[error(
+        "{url} answered {status} after {tries} tries with backoff; the Hub may be down, run the \
+         same command again later (it resumes)"
+    )]
+    Server {
+        url: String,
+        status: u16,
+        tries: u32,
+    },
+    #[error(
+        "cannot reach {url} after {tries} tries ({detail}); check the network, a proxy, or \
+         HF_ENDPOINT (`hubecon fetch` reads what is already cached with HF_HUB_OFFLINE=1)"
+    )]
+    Unreachable {
+        url: String,
+        tries: u32,
+        detail: String,
+    },
+    #[error("{url} answered {status}: {detail}")]
+    Http {
+        url: String,
+        status: u16,
+        detail: String,
+    },
+    #[error(
+        "downloading {file} of dataset {repo} (revision {revision}) failed: {detail}. Nothing \
+         partial was kept: run the same command again to restart it"
+    )]
+    Download {
+        repo: String,
+        file: String,
+        revision: String,
+        detail: String,
+    },
+    #[error(
+        "{file} of dataset {repo}: the downloaded copy is corrupt ({what}: expected {expected}, \
+         found {found}); it was removed from the cache, run the same command again"
+    )]
+    Corrupt {
+        repo: String,
+        file: String,
+        what: &'static str,
+        expected: String,
+        found: String,
+    },
+    #[error(
+        "page {page} of the API listing ({url}) is not a JSON array of models: {detail}. The \
+         pages before it are kept; run the same command again to retry from page {page}"
+    )]
+    MalformedPage {
+        page: u32,
+        url: String,
+        detail: String,
+    },
+    #[error("the file listing {url} is not what the Hub API returns: {detail}")]
+    MalformedListing { url: String, detail: String },
+    #[error(
+        "{dir} holds a collection made with other options ({detail}); use another --out, or \
+         delete the folder to start over"
+    )]
+    StateMismatch { dir: PathBuf, detail: String },
+    #[error(
+        "{dir} already holds API pages but no collect-state.json, so the collection cannot be \
+         resumed safely; use an empty --out folder"
+    )]
+    Unresumable { dir: PathBuf },
+    #[error("{path} is unreadable: {detail}")]
+    BadState { path: PathBuf, detail: String },
+    #[error("offline (HF_HUB_OFFLINE=1): {what} needs the network; unset HF_HUB_OFFLINE")]
+    Offline { what: String },
+    #[error("bad Hub setting: {detail}")]
+    Config { detail: String },
+    #[error("cannot write or read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl HubError {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type HubResult<T> = std::result::Result<T, HubError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_message_depends_on_whether_a_token_was_sent() {
+        let without = HubError::Auth {
+            url: "u".into(),
+            status: 401,
+            token_set: false,
+        };
+        let with = HubError::Auth {
+            url: "u".into(),
+            status: 403,
+            token_set: true,
+        };
+        assert!(without.to_string().contains("export HF_TOKEN"));
+        assert!(with.to_string().contains("was refused"));
+    }
+}

@@ -16,6 +16,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Synth(cmd::synth::SynthArgs),
     Prepare(cmd::prepare::PrepareArgs),
     Fetch(cmd::fetch::FetchArgs),
     Collect(cmd::collect::CollectArgs),
@@ -26,6 +27,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Synth(a) => cmd::synth::run(a),
         Command::Prepare(a) => cmd::prepare::run(a),
         Command::Fetch(a) => cmd::fetch::run(a),
         Command::Collect(a) => cmd::collect::run(a),

@@ -21,6 +21,36 @@ impl Bars {
     }
 }
 
+impl Bars {
+    /// Progress reported as `(stage, done, total)` (the synthetic
+    /// generator's form): a new bar whenever the stage changes.
+    pub fn stage(&self, stage: &str, done: u64, total: u64) {
+        if !self.enabled {
+            return;
+        }
+        let same = self
+            .bar
+            .lock()
+            .ok()
+            .and_then(|b| b.as_ref().map(|bar| bar.message() == stage))
+            .unwrap_or(false);
+        if !same {
+            self.finish();
+            self.start(stage, total);
+        }
+        if let Ok(b) = self.bar.lock()
+            && let Some(bar) = b.as_ref()
+        {
+            bar.set_position(done);
+        }
+    }
+
+    /// Ends the current stage's bar.
+    pub fn finish_stage(&self) {
+        self.finish();
+    }
+}
+
 impl Default for Bars {
     fn default() -> Self {
         Self::new()

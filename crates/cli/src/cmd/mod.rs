@@ -3,3 +3,4 @@ pub mod collect;
 pub mod fetch;
 pub mod lineage;
 pub mod prepare;
+pub mod synth;

@@ -16,10 +16,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Reproduce(cmd::reproduce::ReproduceArgs),
     Synth(cmd::synth::SynthArgs),
     Prepare(cmd::prepare::PrepareArgs),
     Fetch(cmd::fetch::FetchArgs),
     Collect(cmd::collect::CollectArgs),
+    Figures(cmd::study::FiguresArgs),
+    Claims(cmd::study::ClaimsArgs),
+    Paper(cmd::study::PaperArgs),
     LineageEval(cmd::lineage::EvalArgs),
     Intermediaries(cmd::lineage::IntermediariesArgs),
 }
@@ -27,10 +31,14 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Reproduce(a) => cmd::reproduce::run(a),
         Command::Synth(a) => cmd::synth::run(a),
         Command::Prepare(a) => cmd::prepare::run(a),
         Command::Fetch(a) => cmd::fetch::run(a),
         Command::Collect(a) => cmd::collect::run(a),
+        Command::Figures(a) => cmd::study::run_figures(a),
+        Command::Claims(a) => cmd::study::run_claims(a),
+        Command::Paper(a) => cmd::study::run_paper(a),
         Command::LineageEval(a) => cmd::lineage::run_eval(a),
         Command::Intermediaries(a) => cmd::lineage::run_intermediaries(a),
     };

@@ -3,4 +3,6 @@ pub mod collect;
 pub mod fetch;
 pub mod lineage;
 pub mod prepare;
+pub mod reproduce;
+pub mod study;
 pub mod synth;

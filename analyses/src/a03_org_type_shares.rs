@@ -1,0 +1,91 @@
+//! 03 Download share by organization type over time (C3), in the direct lens
+//! (credited to the uploader) and the derived lens (credited to the
+//! developer of the model's family root), by quarter; the figure stacks the
+//! direct lens. The headline is the share of community organizations and
+//! unaffiliated users together ("community developers") in each study period.
+
+use std::path::PathBuf;
+
+use hubecon_ingest::schema::{developers, org_type as o};
+use hubecon_plot::Chart;
+use hubecon_stats::{Attribution, Category, TimeBucket, Window};
+
+use crate::common::{PERIODS, lens, share_of, shares, shares_both_lenses, stacked};
+use crate::context::Context;
+use crate::emit::emit;
+use crate::output::Number;
+
+pub const STEM: &str = "03_org_type_shares";
+
+/// The org types that make up "community developers" (C3).
+pub const COMMUNITY_DEVELOPERS: [&str; 2] = [o::COMMUNITY, o::USER];
+
+pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
+    let category = Category::Developer(developers::ORG_TYPE.into());
+    let table = shares_both_lenses(
+        ctx,
+        category.clone(),
+        TimeBucket::Quarter,
+        Window::AllDownloads,
+    )?;
+
+    let mut h = ctx.headline(STEM, "Download share by organization type");
+    for (lens_name, lens_value) in [
+        ("direct", Attribution::Direct),
+        ("derived", Attribution::Derived),
+    ] {
+        let by_period = shares(
+            ctx,
+            category.clone(),
+            TimeBucket::StudyPeriod,
+            lens_value,
+            Window::AllDownloads,
+        )?;
+        let community = share_of(&by_period, o::COMMUNITY)?;
+        let user = share_of(&by_period, o::USER)?;
+        let industry = share_of(&by_period, o::INDUSTRY)?;
+        // The direct lens carries the required keys without a suffix.
+        let suffix = if lens_value == Attribution::Direct {
+            String::new()
+        } else {
+            format!("_{lens_name}")
+        };
+        for p in PERIODS {
+            let label = if p == "<=2022" { "2022" } else { p };
+            let get =
+                |s: &std::collections::BTreeMap<String, f64>| s.get(p).copied().unwrap_or(0.0);
+            let what = |who: &str| {
+                format!("share of downloads credited to {who} in {p}, {lens_name} lens")
+            };
+            h.insert(
+                &format!("community_user_share_{label}{suffix}"),
+                Number::new(
+                    get(&community) + get(&user),
+                    "share",
+                    &what("community organizations and unaffiliated users"),
+                )
+                .claim("C3"),
+            );
+            h.insert(
+                &format!("community_share_{label}{suffix}"),
+                Number::new(get(&community), "share", &what("community organizations")),
+            );
+            h.insert(
+                &format!("user_share_{label}{suffix}"),
+                Number::new(get(&user), "share", &what("unaffiliated users")),
+            );
+            h.insert(
+                &format!("industry_share_{label}{suffix}"),
+                Number::new(get(&industry), "share", &what("industry")),
+            );
+        }
+    }
+
+    let chart = stacked(&lens(&table, "direct")?, &o::ALL)?;
+    let fig = ctx.figure(
+        "Download share by organization type (direct lens)",
+        "Quarter",
+        "Share of downloads",
+    );
+    emit(ctx, STEM, &table, &h, &fig, &Chart::StackedShares(chart))
+}

@@ -1,0 +1,364 @@
+//! 06 Recent-year country shares (C4): the download share of each developer
+//! country group among the new models of the last year, the models created
+//! in the 52 weeks up to the last week of the data, counting only downloads
+//! in a model's first 365 days (the one-year window), in the direct lens
+//! (credited to the uploader) and the derived lens (credited to the developer
+//! of the model's family root), against the published values
+//! (International/Online 23.8%, China 17.1%, USA 15.8%). As a sensitivity,
+//! the first-year downloads of every model in those 52 weeks, whenever it
+//! was created (`window_share_*`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{Duration, NaiveDate};
+use hubecon_ingest::schema::{country_group as g, developers};
+use hubecon_ingest::week::{from_epoch_days, to_epoch_days};
+use hubecon_plot::{Chart, GroupedBars, ValueAxis};
+use hubecon_stats::{
+    Attribution, Category, NamedPeriod, ShareSpec, TimeBucket, Window, download_share,
+    share_columns as sc,
+};
+use polars::prelude::*;
+
+use crate::common::share_of;
+use crate::context::Context;
+use crate::emit::emit;
+use crate::output::Number;
+
+pub const STEM: &str = "06_recent_country_shares";
+
+/// Weeks in the recent year, the last week of the data included.
+pub const RECENT_WEEKS: i64 = 52;
+
+/// The label of the recent-year bucket.
+const RECENT: &str = "recent_year";
+
+/// The published recent-year shares (C4).
+pub const PUBLISHED: [(&str, f64); 3] = [
+    (g::INTERNATIONAL_ONLINE, 0.238),
+    (g::CHINA, 0.171),
+    (g::USA, 0.158),
+];
+
+const LENSES: [(&str, Attribution); 2] = [
+    ("direct", Attribution::Direct),
+    ("derived", Attribution::Derived),
+];
+
+pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
+    let window = recent_window(ctx)?;
+    let mut parts = Vec::new();
+    for (_, lens) in LENSES {
+        parts.push(recent_shares(ctx, &window, lens, true)?);
+    }
+    let table = with_published(&parts[0].vstack(&parts[1])?, &window)?;
+
+    let mut h = ctx.headline(STEM, "Recent-year country shares of new models");
+    let (first, last) = (window.start, window.end - Duration::days(7));
+    for ((lens_name, lens), part) in LENSES.iter().zip(&parts) {
+        let shares = shares_by_group(part)?;
+        let whole_window = shares_by_group(&recent_shares(ctx, &window, *lens, false)?)?;
+        for group in g::ALL {
+            let published = published(group);
+            let what = format!(
+                "{group} share of first-year downloads of the models created in the weeks {first} to {last}, {lens_name} lens{}",
+                published.map_or(String::new(), |p| format!(
+                    " (published: {:.1}%)",
+                    p * 100.0
+                ))
+            );
+            let mut n = Number::new(shares.get(group).copied().unwrap_or(0.0), "share", &what);
+            if published.is_some() {
+                n = n.claim("C4");
+            }
+            h.insert(&format!("recent_share_{}_{lens_name}", slug(group)), n);
+            let what = format!(
+                "{group} share of first-year downloads in the weeks {first} to {last}, whenever the model was created, {lens_name} lens"
+            );
+            h.insert(
+                &format!("window_share_{}_{lens_name}", slug(group)),
+                Number::new(
+                    whole_window.get(group).copied().unwrap_or(0.0),
+                    "share",
+                    &what,
+                ),
+            );
+        }
+    }
+
+    let chart = bars(&parts[0], &parts[1])?;
+    let fig = ctx.figure(
+        &format!("Country shares of first-year downloads, {first} to {last}"),
+        "Developer country group (published share in brackets)",
+        "Share of downloads",
+    );
+    emit(ctx, STEM, &table, &h, &fig, &Chart::GroupedBars(chart))
+}
+
+/// The 52 weeks up to the last week with downloads, as a named period
+/// `[first Monday, Monday after the last week)`.
+pub fn recent_window(ctx: &Context) -> anyhow::Result<NamedPeriod> {
+    let last = ctx
+        .downloads()
+        .select([col("week").max().cast(DataType::Int32)])
+        .collect()?;
+    let last = last
+        .column("week")?
+        .i32()?
+        .get(0)
+        .ok_or_else(|| anyhow::anyhow!("the dataset has no downloads"))?;
+    Ok(window_ending(from_epoch_days(last)))
+}
+
+/// The [`RECENT_WEEKS`] weeks whose last week starts on `last`.
+pub fn window_ending(last: NaiveDate) -> NamedPeriod {
+    NamedPeriod::new(
+        RECENT,
+        last - Duration::weeks(RECENT_WEEKS - 1),
+        last + Duration::weeks(1),
+    )
+}
+
+/// Country-group shares of first-year downloads in the window, one lens;
+/// with `cohort`, only the models created inside the window count.
+fn recent_shares(
+    ctx: &Context,
+    window: &NamedPeriod,
+    lens: Attribution,
+    cohort: bool,
+) -> anyhow::Result<DataFrame> {
+    let mut spec = ShareSpec::new(
+        Category::Developer(developers::COUNTRY_GROUP.into()),
+        TimeBucket::Named {
+            periods: vec![window.clone()],
+        },
+    );
+    spec.attribution = lens;
+    spec.window = Window::FirstYear;
+    let mut downloads = ctx.downloads();
+    if cohort {
+        let created = col("created_at").cast(DataType::Int32);
+        let inside = created
+            .clone()
+            .gt_eq(lit(to_epoch_days(window.start)))
+            .and(created.lt(lit(to_epoch_days(window.end))));
+        let ids = ctx.models().filter(inside).select([col("model_id")]);
+        downloads = downloads.join(
+            ids,
+            [col("model_id")],
+            [col("model_id")],
+            JoinArgs::new(JoinType::Semi),
+        );
+    }
+    let df = download_share(downloads, ctx.models(), Some(ctx.developers()), &spec)?;
+    Ok(df
+        .lazy()
+        .filter(col(sc::BUCKET).eq(lit(RECENT)))
+        .collect()?)
+}
+
+/// The share table with the window's dates and the published share (null
+/// where the paper gives none), in country-group order within each lens.
+fn with_published(df: &DataFrame, window: &NamedPeriod) -> anyhow::Result<DataFrame> {
+    let groups: Vec<&str> = PUBLISHED.iter().map(|p| p.0).collect();
+    let values: Vec<f64> = PUBLISHED.iter().map(|p| p.1).collect();
+    let published = df!("category" => groups, "published_share" => values)?;
+    let order: Vec<&str> = g::ALL.to_vec();
+    let rank =
+        df!("category" => order.clone(), "__order" => (0..order.len() as u32).collect::<Vec<_>>())?;
+    let day = |d: NaiveDate| lit(to_epoch_days(d)).cast(DataType::Date);
+    Ok(df
+        .clone()
+        .lazy()
+        .join(
+            published.lazy(),
+            [col(sc::CATEGORY)],
+            [col("category")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            rank.lazy(),
+            [col(sc::CATEGORY)],
+            [col("category")],
+            JoinArgs::new(JoinType::Left),
+        )
+        // direct before derived, then country groups in their usual order
+        .sort(
+            [sc::ATTRIBUTION, "__order", sc::CATEGORY],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false, false])
+                .with_nulls_last(true),
+        )
+        .select([
+            col(sc::CATEGORY).alias("country_group"),
+            col(sc::ATTRIBUTION),
+            col(sc::WINDOW),
+            day(window.start).alias("first_week"),
+            day(window.end - Duration::days(7)).alias("last_week"),
+            col(sc::DOWNLOADS),
+            col(sc::DOWNLOAD_SHARE),
+            col(sc::DOWNLOADED_MODELS),
+            col(sc::MODEL_COUNT_SHARE),
+            col("published_share"),
+        ])
+        .collect()?)
+}
+
+/// Bars of both lenses for every country group; the published share is
+/// written under the group's name.
+fn bars(direct: &DataFrame, derived: &DataFrame) -> anyhow::Result<GroupedBars> {
+    let (direct, derived) = (shares_by_group(direct)?, shares_by_group(derived)?);
+    // Spaces around the slash let the long label wrap.
+    let labels: Vec<String> = g::ALL
+        .iter()
+        .map(|group| {
+            let name = group.replace('/', " / ");
+            match published(group) {
+                Some(p) => format!("{name} ({:.1}%)", p * 100.0),
+                None => name,
+            }
+        })
+        .collect();
+    let values = |m: &BTreeMap<String, f64>| {
+        g::ALL
+            .iter()
+            .map(|c| m.get(*c).copied().unwrap_or(0.0))
+            .collect::<Vec<_>>()
+    };
+    Ok(GroupedBars::new(labels, ValueAxis::share())
+        .with_group("Direct lens", &values(&direct))
+        .with_group("Derived lens", &values(&derived)))
+}
+
+fn shares_by_group(df: &DataFrame) -> anyhow::Result<BTreeMap<String, f64>> {
+    let mut out = BTreeMap::new();
+    for group in g::ALL {
+        if let Some(s) = share_of(df, group)?.get(RECENT) {
+            out.insert(group.to_string(), *s);
+        }
+    }
+    Ok(out)
+}
+
+/// The published share of a country group, if the paper gives one.
+pub fn published(group: &str) -> Option<f64> {
+    PUBLISHED.iter().find(|p| p.0 == group).map(|p| p.1)
+}
+
+/// A country group as a key fragment: `International/Online` is `international_online`.
+pub fn slug(group: &str) -> String {
+    group
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_is_52_weeks_ending_after_the_last_week() {
+        let last = NaiveDate::from_ymd_opt(2025, 8, 25).unwrap();
+        let w = window_ending(last);
+        assert_eq!(w.start, NaiveDate::from_ymd_opt(2024, 9, 2).unwrap());
+        assert_eq!(w.end, NaiveDate::from_ymd_opt(2025, 9, 1).unwrap());
+        assert_eq!((w.end - w.start).num_days(), 52 * 7);
+    }
+
+    /// Three models: one too old to be in its first year during the window
+    /// (USA), one whose first year ends inside the window (USA), one created
+    /// inside it (China); the last week of data is 2025-08-25.
+    fn tiny() -> Context {
+        let day = |s: &str| to_epoch_days(s.parse().unwrap());
+        let date = |name: &str, days: Vec<i32>| {
+            Column::new(name.into(), days)
+                .cast(&DataType::Date)
+                .unwrap()
+        };
+        let models = DataFrame::new_infer_height(vec![
+            Column::new("model_id".into(), ["us/old", "us/mid", "cn/new"]),
+            Column::new("author".into(), ["us", "us", "cn"]),
+            Column::new("derived_author".into(), ["us", "us", "cn"]),
+            date(
+                "created_at",
+                vec![day("2023-01-02"), day("2024-03-04"), day("2024-10-07")],
+            ),
+        ])
+        .unwrap();
+        let downloads = DataFrame::new_infer_height(vec![
+            Column::new(
+                "model_id".into(),
+                ["us/old", "us/mid", "us/mid", "us/mid", "cn/new"],
+            ),
+            date(
+                "week",
+                [
+                    "2025-01-06",
+                    "2024-08-26",
+                    "2024-12-02",
+                    "2025-06-02",
+                    "2025-08-25",
+                ]
+                .iter()
+                .map(|s| day(s))
+                .collect(),
+            ),
+            // Before the window: 1000; after its first year: 500 and 100.
+            Column::new("downloads".into(), [500u64, 1000, 10, 100, 30]),
+        ])
+        .unwrap();
+        let developers = df!(
+            developers::AUTHOR => ["us", "cn"],
+            developers::ORG_TYPE => ["industry", "industry"],
+            developers::COUNTRY_GROUP => ["USA", "China"],
+        )
+        .unwrap();
+        let data = hubecon_ingest::Dataset {
+            dir: PathBuf::new(),
+            models,
+            downloads,
+            developers,
+            manifest: serde_json::json!({}),
+        };
+        Context {
+            data,
+            out: PathBuf::new(),
+        }
+    }
+
+    #[test]
+    fn only_first_year_downloads_inside_the_window_count() {
+        let ctx = tiny();
+        let window = recent_window(&ctx).unwrap();
+        assert_eq!(
+            window,
+            window_ending(NaiveDate::from_ymd_opt(2025, 8, 25).unwrap())
+        );
+        let all =
+            shares_by_group(&recent_shares(&ctx, &window, Attribution::Direct, false).unwrap())
+                .unwrap();
+        assert!((all[g::USA] - 0.25).abs() < 1e-12, "{all:?}");
+        assert!((all[g::CHINA] - 0.75).abs() < 1e-12, "{all:?}");
+        let cohort =
+            shares_by_group(&recent_shares(&ctx, &window, Attribution::Direct, true).unwrap())
+                .unwrap();
+        assert_eq!(cohort.get(g::USA), None);
+        assert!((cohort[g::CHINA] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn keys_and_published_values() {
+        assert_eq!(slug(g::INTERNATIONAL_ONLINE), "international_online");
+        assert_eq!(slug(g::USA), "usa");
+        assert_eq!(published(g::CHINA), Some(0.171));
+        assert_eq!(published(g::EUROPE), None);
+    }
+}

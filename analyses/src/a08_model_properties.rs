@@ -1,0 +1,174 @@
+//! 08 Model properties (C7, C8, C9): the download-weighted share of
+//! downloads going to multimodal-generation, quantized and mixture-of-experts
+//! models by study period (log scale, so equal slopes are equal growth), with
+//! Wilson intervals on the Kish effective sample size; the growth of each
+//! share from <=2022 to 2025 with a developer-cluster bootstrap interval; a
+//! weighted two-proportion z test (<=2022 vs 2025) and a Cochran-Armitage
+//! trend test across the four periods.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use hubecon_plot::{Chart, LineChart, Series, ValueAxis, ValueFormat, XKind};
+use hubecon_stats::{Proportion, Window, cochran_armitage_trend, two_proportion_z};
+use polars::prelude::*;
+
+use crate::common::{PERIODS, REPLICATES, growth, model_periods, period_proportion};
+use crate::context::Context;
+use crate::emit::emit;
+use crate::output::{Headline, Number};
+
+pub const STEM: &str = "08_model_properties";
+
+/// The normal quantile of a two-sided 95% interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// `(key, column, claim, name in the figure)` of each property.
+const PROPERTIES: [(&str, &str, &str, &str); 3] = [
+    (
+        "multimodal",
+        "is_multimodal_generation",
+        "C7",
+        "Multimodal generation",
+    ),
+    ("quantized", "is_quantized", "C8", "Quantized"),
+    ("moe", "is_moe", "C9", "Mixture of experts"),
+];
+
+pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
+    let mut h = ctx.headline(STEM, "Multimodal, quantized and MoE shares of downloads");
+    let mut rows = Rows::default();
+    let mut chart = LineChart::new(
+        XKind::Dates,
+        ValueAxis::log10().with_format(ValueFormat::Percent),
+    );
+    let x: Vec<NaiveDate> = (2022..2026)
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, 1, 1))
+        .collect();
+    for (key, column, claim, name) in PROPERTIES {
+        let mp = model_periods(
+            ctx,
+            col(column).cast(DataType::Boolean),
+            Window::AllDownloads,
+        )?;
+        let props: Vec<Proportion> = PERIODS
+            .iter()
+            .map(|p| period_proportion(&mp, p))
+            .collect::<anyhow::Result<_>>()?;
+        let intervals: Vec<(f64, f64)> = props.iter().map(wilson).collect();
+        rows.push(key, &props, &intervals);
+        let shares: Vec<f64> = props.iter().map(|p| p.p).collect();
+        chart = chart.with_series(Series::dated(name, &x, &shares));
+        headline(&mut h, &mp, key, claim, &props)?;
+    }
+    let fig = ctx.figure(
+        "Shares of downloads by model property",
+        "Study period (2022 = <=2022)",
+        "Share of downloads (%, log scale)",
+    );
+    let fig = match ctx.subtitle("95% intervals (Wilson, Kish n) in the CSV") {
+        Some(s) => fig.with_subtitle(s),
+        None => fig,
+    };
+    emit(ctx, STEM, &rows.frame()?, &h, &fig, &Chart::Lines(chart))
+}
+
+/// The shares, the growth ratio and the two tests of one property.
+fn headline(
+    h: &mut Headline,
+    mp: &DataFrame,
+    key: &str,
+    claim: &str,
+    props: &[Proportion],
+) -> anyhow::Result<()> {
+    for (p, prop) in PERIODS.iter().zip(props) {
+        let label = if *p == "<=2022" { "2022" } else { p };
+        let (lo, hi) = wilson(prop);
+        h.insert(
+            &format!("{key}_share_{label}"),
+            Number::new(
+                prop.p,
+                "share",
+                &format!("download-weighted share of {key} models in {p} (Wilson 95% on Kish n)"),
+            )
+            .interval(lo, hi)
+            .claim(claim),
+        );
+    }
+    let g = growth(mp, REPLICATES)?;
+    h.insert(
+        &format!("{key}_ratio"),
+        Number::new(g.estimate, "ratio", &format!("download-weighted share of {key} models, 2025 over <=2022 (developer-cluster bootstrap 95%)"))
+            .interval(g.ci_low, g.ci_high)
+            .claim(claim),
+    );
+    let (first, last) = (props[0], props[PERIODS.len() - 1]);
+    h.add_test(
+        &format!("{key}_first_vs_last"),
+        Some(claim),
+        &format!("download-weighted share of {key} models, 2025 vs <=2022 (Kish effective n)"),
+        two_proportion_z(&last, &first)?,
+    );
+    h.add_test(
+        &format!("{key}_trend"),
+        Some(claim),
+        &format!("linear trend of the download-weighted share of {key} models across <=2022, 2023, 2024, 2025 (Kish effective n)"),
+        cochran_armitage_trend(props, None)?,
+    );
+    Ok(())
+}
+
+/// The Wilson score interval (95%) of a proportion, its `n` being the Kish
+/// effective sample size when weighted; never below 0 or above 1.
+pub fn wilson(prop: &Proportion) -> (f64, f64) {
+    let (p, n, z2) = (prop.p, prop.n, Z95 * Z95);
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// The plotted data, one row per (property, period).
+#[derive(Default)]
+struct Rows {
+    property: Vec<String>,
+    period: Vec<&'static str>,
+    share: Vec<f64>,
+    low: Vec<f64>,
+    high: Vec<f64>,
+    n_eff: Vec<f64>,
+}
+
+impl Rows {
+    fn push(&mut self, key: &str, props: &[Proportion], intervals: &[(f64, f64)]) {
+        for ((p, prop), (lo, hi)) in PERIODS.iter().zip(props).zip(intervals) {
+            self.property.push(key.to_string());
+            self.period.push(p);
+            self.share.push(prop.p);
+            self.low.push(*lo);
+            self.high.push(*hi);
+            self.n_eff.push(prop.n);
+        }
+    }
+
+    fn frame(self) -> anyhow::Result<DataFrame> {
+        Ok(df!(
+            "property" => self.property, "period" => self.period, "download_share" => self.share,
+            "ci_low" => self.low, "ci_high" => self.high, "kish_n" => self.n_eff,
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_a_textbook_value_and_stays_inside_zero_one() {
+        // p = 0.2, n = 100: Wilson 95% is (0.1333, 0.2888).
+        let (lo, hi) = wilson(&Proportion { p: 0.2, n: 100.0 });
+        assert!((lo - 0.1333).abs() < 1e-3 && (hi - 0.2888).abs() < 1e-3);
+        let (lo, hi) = wilson(&Proportion { p: 0.0, n: 5.0 });
+        assert_eq!(lo, 0.0);
+        assert!(hi > 0.0 && hi < 1.0);
+    }
+}

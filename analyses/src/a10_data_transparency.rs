@@ -1,0 +1,342 @@
+//! 10 Training-data transparency (C11, the paper's Table 1): the share of
+//! each study period's downloads going to models whose card names training
+//! data that is available on the Hub, named but not published (disclosed),
+//! not named (undisclosed), or that have no model card at all; next to the
+//! published values. A chi-square test of independence of class and period
+//! and a Cochran-Armitage trend test of the available-or-disclosed share,
+//! both on the Kish effective sample size of the model-period rows.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use hubecon_ingest::columns::{text_lists, texts};
+use hubecon_lineage::data_values as d;
+use hubecon_plot::palette::{GREEN, Rgb, VERMILLION};
+use hubecon_plot::{Chart, GroupedBars, ValueAxis};
+use hubecon_stats::{
+    ContingencyTable, Proportion, TimeBucket, chi_square_independence, cochran_armitage_trend,
+};
+use polars::prelude::*;
+
+use crate::common::PERIODS;
+use crate::context::Context;
+use crate::emit::emit;
+use crate::output::{Headline, Number};
+use crate::resample::{mb, model_bucket_downloads};
+
+pub const STEM: &str = "10_data_transparency";
+
+/// A model whose repository lists files but no `README.md`: no card.
+pub const NO_CARD: &str = "no_card";
+/// Available plus disclosed: the paper's "disclosed and available" row.
+pub const AVAILABLE_DISCLOSED: &str = "available_disclosed";
+/// The classes, in table order.
+pub const CLASSES: [&str; 4] = [d::AVAILABLE, d::DISCLOSED, d::UNDISCLOSED, NO_CARD];
+
+/// Table 1 of the paper (as shares), by study period.
+pub const PUBLISHED_AVAILABLE_DISCLOSED: [f64; 4] = [0.793, 0.585, 0.535, 0.398];
+pub const PUBLISHED_UNDISCLOSED: [f64; 4] = [0.098, 0.234, 0.316, 0.431];
+
+pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
+    let rows = model_bucket_downloads(ctx, &TimeBucket::StudyPeriod, &[])?
+        .lazy()
+        .join(
+            card_classes(ctx)?.lazy(),
+            [col(mb::MODEL_ID)],
+            [col(mb::MODEL_ID)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .collect()?;
+    let shares = class_shares(&rows)?;
+    let table = table(&shares)?;
+
+    let mut h = ctx.headline(
+        STEM,
+        "Training-data transparency of downloaded models (Table 1)",
+    );
+    for (i, p) in PERIODS.iter().enumerate() {
+        let label = if i == 0 { "2022" } else { p };
+        let s = |c: &str| {
+            shares
+                .get(&(p.to_string(), c.to_string()))
+                .map_or(0.0, |x| x.1)
+        };
+        let published = |v: f64| format!("published: {:.1}%", v * 100.0);
+        let ad = Number::new(
+            s(d::AVAILABLE) + s(d::DISCLOSED),
+            "share",
+            &format!(
+                "share of downloads in {p} of models with available or disclosed training data"
+            ),
+        );
+        h.insert(
+            &format!("available_disclosed_share_{label}"),
+            ad.claim("C11")
+                .note(&published(PUBLISHED_AVAILABLE_DISCLOSED[i])),
+        );
+        let und = Number::new(
+            s(d::UNDISCLOSED),
+            "share",
+            &format!("share of downloads in {p} of models with a card that names no training data"),
+        );
+        h.insert(
+            &format!("undisclosed_share_{label}"),
+            und.claim("C11").note(&published(PUBLISHED_UNDISCLOSED[i])),
+        );
+        for c in [d::AVAILABLE, d::DISCLOSED, NO_CARD] {
+            h.insert(
+                &format!("{c}_share_{label}"),
+                Number::new(
+                    s(c),
+                    "share",
+                    &format!("share of downloads in {p} of {c} models"),
+                )
+                .claim("C11"),
+            );
+        }
+    }
+    tests(&mut h, &rows)?;
+    let fig = ctx.figure(
+        "Training-data transparency of downloads (Table 1)",
+        "Study period",
+        "Share of downloads (%)",
+    );
+    let fig = match ctx.subtitle("models without a card are in neither row, as in the paper") {
+        Some(s) => fig.with_subtitle(s),
+        None => fig,
+    };
+    emit(
+        ctx,
+        STEM,
+        &table,
+        &h,
+        &fig,
+        &Chart::GroupedBars(chart(&shares)),
+    )
+}
+
+/// The class of one model: its `data_transparency`, except that an
+/// undisclosed model whose file list is known and has no `README.md` has
+/// no card.
+pub fn transparency_class(data_transparency: Option<&str>, files: &[String]) -> &'static str {
+    match data_transparency {
+        Some(d::AVAILABLE) => d::AVAILABLE,
+        Some(d::DISCLOSED) => d::DISCLOSED,
+        _ if !files.is_empty() && !files.iter().any(|f| f.eq_ignore_ascii_case("README.md")) => {
+            NO_CARD
+        }
+        _ => d::UNDISCLOSED,
+    }
+}
+
+/// `(period, class) -> (downloads, share of the period's downloads, downloaded models)`.
+type Shares = BTreeMap<(String, String), (f64, f64, u32)>;
+
+/// `model_id`, `transparency` for every model.
+fn card_classes(ctx: &Context) -> anyhow::Result<DataFrame> {
+    let models = ctx
+        .models()
+        .select([col("model_id"), col("data_transparency"), col("files")])
+        .collect()?;
+    let data = texts(&models, "data_transparency")?;
+    let files = text_lists(&models, "files")?;
+    let class: Vec<&str> = data
+        .iter()
+        .zip(&files)
+        .map(|(d, f)| transparency_class(d.as_deref(), f))
+        .collect();
+    Ok(
+        df!("model_id" => models.column("model_id")?.as_materialized_series().clone(), "transparency" => class)?,
+    )
+}
+
+/// `(period, class) -> (downloads, share, models)`, with the
+/// available-or-disclosed row added.
+fn class_shares(rows: &DataFrame) -> anyhow::Result<Shares> {
+    let sums = rows
+        .clone()
+        .lazy()
+        .group_by([col(mb::BUCKET), col("transparency")])
+        .agg([
+            col(mb::DOWNLOADS).sum(),
+            col(mb::MODEL_ID)
+                .count()
+                .cast(DataType::UInt32)
+                .alias("models"),
+        ])
+        .with_column(
+            (col(mb::DOWNLOADS) / col(mb::DOWNLOADS).sum().over([col(mb::BUCKET)])?).alias("share"),
+        )
+        .collect()?;
+    let (p, c) = (
+        sums.column(mb::BUCKET)?.str()?,
+        sums.column("transparency")?.str()?,
+    );
+    let (dl, s, m) = (
+        sums.column(mb::DOWNLOADS)?.f64()?,
+        sums.column("share")?.f64()?,
+        sums.column("models")?.u32()?,
+    );
+    let mut out = BTreeMap::new();
+    for ((((p, c), dl), s), m) in p
+        .iter()
+        .zip(c.iter())
+        .zip(dl.iter())
+        .zip(s.iter())
+        .zip(m.iter())
+    {
+        let (Some(p), Some(c), Some(dl), Some(s), Some(m)) = (p, c, dl, s, m) else {
+            continue;
+        };
+        out.insert((p.to_string(), c.to_string()), (dl, s, m));
+        let e: &mut (f64, f64, u32) = out
+            .entry((p.to_string(), AVAILABLE_DISCLOSED.to_string()))
+            .or_default();
+        if c == d::AVAILABLE || c == d::DISCLOSED {
+            *e = (e.0 + dl, e.1 + s, e.2 + m);
+        }
+    }
+    Ok(out)
+}
+
+/// Table 1 in long format, with the published value where there is one.
+fn table(shares: &Shares) -> anyhow::Result<DataFrame> {
+    let (mut period, mut class, mut dl, mut share, mut models, mut published) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (i, p) in PERIODS.iter().enumerate() {
+        for c in CLASSES.iter().chain([&AVAILABLE_DISCLOSED]) {
+            let (x, s, m) = shares
+                .get(&(p.to_string(), c.to_string()))
+                .copied()
+                .unwrap_or_default();
+            period.push(*p);
+            class.push(*c);
+            dl.push(x);
+            share.push(s);
+            models.push(m);
+            published.push(match *c {
+                AVAILABLE_DISCLOSED => Some(PUBLISHED_AVAILABLE_DISCLOSED[i]),
+                d::UNDISCLOSED => Some(PUBLISHED_UNDISCLOSED[i]),
+                _ => None,
+            });
+        }
+    }
+    Ok(df!(
+        "period" => period, "transparency" => class, "downloads" => dl,
+        "download_share" => share, "downloaded_models" => models, "published_share" => published,
+    )?)
+}
+
+/// Measured against published, for the two rows the paper reports.
+fn chart(shares: &Shares) -> GroupedBars {
+    let measured = |c: &str| {
+        PERIODS
+            .iter()
+            .map(|p| {
+                shares
+                    .get(&(p.to_string(), c.to_string()))
+                    .map_or(0.0, |x| x.1)
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut bars = GroupedBars::new(PERIODS, ValueAxis::share())
+        .with_group(
+            "Available or disclosed (measured)",
+            &measured(AVAILABLE_DISCLOSED),
+        )
+        .with_group(
+            "Available or disclosed (published)",
+            &PUBLISHED_AVAILABLE_DISCLOSED,
+        )
+        .with_group(
+            "Not disclosed, with card (measured)",
+            &measured(d::UNDISCLOSED),
+        )
+        .with_group("Not disclosed (published)", &PUBLISHED_UNDISCLOSED);
+    let colours = [
+        GREEN,
+        Rgb(0x99, 0xD8, 0xC7),
+        VERMILLION,
+        Rgb(0xF2, 0xB7, 0x8C),
+    ];
+    for (g, c) in bars.groups.iter_mut().zip(colours) {
+        g.colour = Some(c);
+    }
+    bars
+}
+
+/// Chi-square of class x period on the Kish-rescaled weighted table, and
+/// the trend of the available-or-disclosed share.
+fn tests(h: &mut Headline, rows: &DataFrame) -> anyhow::Result<()> {
+    let table = ContingencyTable::from_frame(
+        rows.clone().lazy(),
+        "transparency",
+        mb::BUCKET,
+        Some(mb::DOWNLOADS),
+    )?;
+    let what = "transparency class (available, disclosed, undisclosed, no card) x study period, download-weighted (Kish effective n)";
+    h.add_test(
+        "transparency_by_period",
+        Some("C11"),
+        what,
+        chi_square_independence(&table)?,
+    );
+    let mut groups = Vec::new();
+    for p in PERIODS {
+        let part = rows
+            .clone()
+            .lazy()
+            .filter(col(mb::BUCKET).eq(lit(p)))
+            .collect()?;
+        let flags: Vec<bool> = part
+            .column("transparency")?
+            .str()?
+            .iter()
+            .map(|c| matches!(c, Some(d::AVAILABLE | d::DISCLOSED)))
+            .collect();
+        let w: Vec<f64> = part
+            .column(mb::DOWNLOADS)?
+            .f64()?
+            .iter()
+            .map(|v| v.unwrap_or(0.0))
+            .collect();
+        groups.push(Proportion::weighted(&flags, &w)?);
+    }
+    let what = "trend of the available-or-disclosed share of downloads across <=2022, 2023, 2024, 2025 (Kish effective n)";
+    h.add_test(
+        "available_disclosed_trend",
+        Some("C11"),
+        what,
+        cochran_armitage_trend(&groups, None)?,
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_readme_means_no_card_only_when_files_are_known() {
+        let files = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            transparency_class(Some("undisclosed"), &files(&["config.json"])),
+            NO_CARD
+        );
+        assert_eq!(
+            transparency_class(Some("undisclosed"), &files(&["config.json", "README.md"])),
+            d::UNDISCLOSED
+        );
+        assert_eq!(transparency_class(Some("undisclosed"), &[]), d::UNDISCLOSED);
+        assert_eq!(
+            transparency_class(None, &files(&["readme.md"])),
+            d::UNDISCLOSED
+        );
+        // Named data comes from a card, whatever the file list says.
+        assert_eq!(
+            transparency_class(Some("available"), &files(&["config.json"])),
+            d::AVAILABLE
+        );
+        assert_eq!(transparency_class(Some("disclosed"), &[]), d::DISCLOSED);
+    }
+}

@@ -1,0 +1,266 @@
+//! 12 Intermediaries (C12): developers more than half of whose downloads,
+//! over the whole data, come from derivatives of other developers' models
+//! (`hubecon_lineage::intermediaries` at its default threshold). Two
+//! definitions: `quantize_adapt` (only quantized copies and adapters count
+//! as derivatives: the paper's "layer of developers that quantize and adapt
+//! others' base models"; the headline `intermediary_share_*`) and
+//! `any_derivative` (finetune, adapter, quantized or merge; keys prefixed
+//! `any_derivative_`). Their share of all downloads by quarter
+//! (the lines; direct lens: downloads of the models they upload) and by study
+//! period (Wilson 95% intervals on the models' Kish effective size); the ten
+//! largest (any-derivative definition: it shows the relation mix) in
+//! `12_intermediaries_top.csv`. Tests: Cochran-Armitage trend across the
+//! study periods and two-proportion z, <=2022 against 2025 (models as units,
+//! download weights, Kish effective sizes).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use hubecon_ingest::columns::{dates, texts};
+use hubecon_ingest::schema::relation as rel;
+use hubecon_lineage::{DEFAULT_INTERMEDIARY_THRESHOLD, intermediaries, intermediary_columns as ic};
+use hubecon_plot::{Chart, LineChart, Series, ValueAxis, XKind};
+use hubecon_stats::{
+    Category, ShareSpec, TimeBucket, Window, cochran_armitage_trend, download_share,
+    share_columns as sc, two_proportion_z,
+};
+use polars::prelude::*;
+
+use crate::common::{PERIODS, model_periods, mp, period_proportion};
+use crate::context::Context;
+use crate::emit::emit;
+use crate::lineage_tables::{IN_LAYER, LAYER, mark_layer, only_derivatives_of_kind, wilson};
+use crate::output::{Headline, Number, csv_text, write_atomic};
+
+pub const STEM: &str = "12_intermediaries";
+/// The ten largest intermediaries, next to the main outputs.
+pub const TOP_FILE: &str = "12_intermediaries_top.csv";
+/// How many intermediaries the top table lists.
+pub const TOP: usize = 10;
+
+/// One definition of intermediaries: its name in the CSV, key prefix, legend label and developers.
+struct Definition {
+    name: &'static str,
+    prefix: &'static str,
+    label: &'static str,
+    authors: Vec<String>,
+}
+
+pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
+    let found = intermediaries(
+        &ctx.data.models,
+        &ctx.data.downloads,
+        DEFAULT_INTERMEDIARY_THRESHOLD,
+    )?;
+    let narrow_models =
+        only_derivatives_of_kind(&ctx.data.models, &[rel::QUANTIZED, rel::ADAPTER])?;
+    let narrow = intermediaries(
+        &narrow_models,
+        &ctx.data.downloads,
+        DEFAULT_INTERMEDIARY_THRESHOLD,
+    )?;
+    let definitions = [
+        Definition {
+            name: "quantize_adapt",
+            prefix: "",
+            label: "Quantizers and adapters",
+            authors: authors(&narrow)?,
+        },
+        Definition {
+            name: "any_derivative",
+            prefix: "any_derivative_",
+            label: "Intermediaries (any derivative)",
+            authors: authors(&found)?,
+        },
+    ];
+
+    let mut h = ctx.headline(
+        STEM,
+        "Intermediaries: share of downloads and the largest ones",
+    );
+    let mut quarters = Vec::new();
+    for d in &definitions {
+        quarters.push(quarter_table(ctx, d)?);
+        period_numbers(ctx, &mut h, d)?;
+        let what = format!(
+            "developers classified as intermediaries ({}) over the whole data",
+            d.name
+        );
+        h.insert(
+            &format!("n_{}intermediaries", d.prefix),
+            Number::new(d.authors.len() as f64, "count", &what).claim("C12"),
+        );
+    }
+    let table = concat_frames(&quarters)?;
+
+    let total: f64 = ctx
+        .data
+        .downloads
+        .column("downloads")?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .sum()
+        .unwrap_or(0.0);
+    let top = found.head(Some(TOP));
+    let top_downloads = top
+        .column(ic::DOWNLOADS)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .sum()
+        .unwrap_or(0.0);
+    h.insert(
+        "top10_intermediaries_share",
+        Number::new(
+            top_downloads / total,
+            "share",
+            "share of all downloads going to the ten largest intermediaries",
+        ),
+    );
+    let top_path = ctx.out.join(TOP_FILE);
+    write_atomic(&top_path, csv_text(&top_table(&top, total)?)?.as_bytes())?;
+
+    let mut chart = LineChart::new(XKind::Dates, ValueAxis::share().including(0.0, 0.0));
+    for (d, q) in definitions.iter().zip(&quarters) {
+        let x: Vec<NaiveDate> = dates(q, "quarter")?
+            .into_iter()
+            .flatten()
+            .map(hubecon_ingest::week::from_epoch_days)
+            .collect();
+        let y: Vec<f64> = q
+            .column("intermediary_share")?
+            .f64()?
+            .iter()
+            .map(|v| v.unwrap_or(f64::NAN))
+            .collect();
+        chart = chart.with_series(Series::dated(d.label, &x, &y));
+    }
+    let fig = ctx.figure(
+        "Download share of intermediaries",
+        "Quarter",
+        "Share of downloads",
+    );
+    let mut paths = emit(ctx, STEM, &table, &h, &fig, &Chart::Lines(chart))?;
+    paths.push(top_path);
+    Ok(paths)
+}
+
+fn authors(found: &DataFrame) -> anyhow::Result<Vec<String>> {
+    Ok(texts(found, ic::AUTHOR)?.into_iter().flatten().collect())
+}
+
+/// One row per quarter: the definition, the intermediaries' share of
+/// downloads, their downloads, all downloads, and their models downloaded.
+fn quarter_table(ctx: &Context, d: &Definition) -> anyhow::Result<DataFrame> {
+    let models = mark_layer(ctx.models(), &d.authors)?;
+    let spec = ShareSpec::new(Category::Model(LAYER.into()), TimeBucket::Quarter);
+    let shares = download_share(ctx.downloads(), models, None, &spec)?;
+    let mine = col(sc::CATEGORY).eq(lit(IN_LAYER));
+    Ok(shares
+        .lazy()
+        .group_by([col(sc::BUCKET).alias("quarter")])
+        .agg([
+            col(sc::DOWNLOADS)
+                .filter(mine.clone())
+                .sum()
+                .alias("intermediary_downloads"),
+            col(sc::DOWNLOADS).sum().alias("all_downloads"),
+            col(sc::DOWNLOADED_MODELS)
+                .filter(mine)
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("intermediary_models_downloaded"),
+        ])
+        .select([
+            col("quarter"),
+            lit(d.name).alias("definition"),
+            (col("intermediary_downloads") / col("all_downloads")).alias("intermediary_share"),
+            col("intermediary_downloads"),
+            col("all_downloads"),
+            col("intermediary_models_downloaded"),
+        ])
+        .sort(["quarter"], SortMultipleOptions::default())
+        .collect()?)
+}
+
+fn concat_frames(frames: &[DataFrame]) -> anyhow::Result<DataFrame> {
+    let mut out = frames.first().cloned().unwrap_or_default();
+    for f in frames.iter().skip(1) {
+        out.vstack_mut(f)?;
+    }
+    Ok(out)
+}
+
+/// `{prefix}intermediary_share_{period}` with Wilson intervals, and the two tests.
+fn period_numbers(ctx: &Context, h: &mut Headline, d: &Definition) -> anyhow::Result<()> {
+    let base = model_periods(ctx, lit(0.0), Window::AllDownloads)?;
+    let flagged = mark_layer(base.lazy().drop(cols([mp::VALUE])), &d.authors)?
+        .with_column(col(LAYER).eq(lit(IN_LAYER)).alias(mp::VALUE))
+        .collect()?;
+    let mut groups = Vec::new();
+    for p in PERIODS {
+        let label = if p == "<=2022" { "2022" } else { p };
+        let prop = period_proportion(&flagged, p).ok();
+        let (value, (lo, hi)) = prop.map_or((f64::NAN, (f64::NAN, f64::NAN)), |q| {
+            (q.p, wilson(q.p, q.n))
+        });
+        let what = format!(
+            "share of downloads in {p} going to models uploaded by intermediaries ({})",
+            d.name
+        );
+        h.insert(
+            &format!("{}intermediary_share_{label}", d.prefix),
+            Number::new(value, "share", &what)
+                .interval(lo, hi)
+                .claim("C12"),
+        );
+        groups.extend(prop);
+    }
+    if groups.len() == PERIODS.len() {
+        let across = format!(
+            "download share of intermediaries ({}) across <=2022, 2023, 2024, 2025",
+            d.name
+        );
+        if let Ok(t) = cochran_armitage_trend(&groups, None) {
+            h.add_test(
+                &format!("{}intermediary_share_trend", d.prefix),
+                Some("C12"),
+                &across,
+                t,
+            );
+        }
+        let first_last = format!(
+            "download share of intermediaries ({}), <=2022 vs 2025",
+            d.name
+        );
+        if let Ok(t) = two_proportion_z(&groups[0], &groups[3]) {
+            h.add_test(
+                &format!("{}intermediary_share_first_vs_last", d.prefix),
+                Some("C12"),
+                &first_last,
+                t,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The largest intermediaries: rank, author, downloads and their share of
+/// all downloads, models, derivative share and relation mix (`share_<relation>`).
+fn top_table(top: &DataFrame, total: f64) -> anyhow::Result<DataFrame> {
+    let n = top.height() as u32;
+    let mut out = top.clone();
+    let all = out
+        .column(ic::DOWNLOADS)?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .clone()
+        / total;
+    out.insert_column(0, Column::new("rank".into(), (1..=n).collect::<Vec<u32>>()))?;
+    out.insert_column(
+        3,
+        all.into_series()
+            .with_name("share_of_all_downloads".into())
+            .into_column(),
+    )?;
+    Ok(out)
+}

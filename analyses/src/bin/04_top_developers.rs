@@ -1,0 +1,4 @@
+//! Analysis 04: see `hubecon_analyses::registry`.
+fn main() -> std::process::ExitCode {
+    hubecon_analyses::main_for("04")
+}

@@ -1,0 +1,4 @@
+//! Analysis 11: see `hubecon_analyses::registry`.
+fn main() -> std::process::ExitCode {
+    hubecon_analyses::main_for("11")
+}

@@ -1,0 +1,472 @@
+//! Claims as code: every finding of STUDY.md (C1-C13), the rule that decides
+//! whether it holds, evaluated on the headline numbers the analyses wrote
+//! (`figures/NN_slug.json`). Each claim's rule is written next to it here,
+//! and only here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The verdict of one claim on one dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Holds,
+    DoesNotHold,
+    NotMeasurable,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::DoesNotHold => "does not hold",
+            Verdict::NotMeasurable => "not measurable",
+        }
+    }
+}
+
+/// One evaluated claim (a row of `claims.csv` / an object of `claims.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimResult {
+    pub id: &'static str,
+    pub claim: &'static str,
+    pub published: &'static str,
+    pub measured: String,
+    pub rule: &'static str,
+    pub verdict: Verdict,
+    /// Why a claim is not measurable, or what decided it.
+    pub reason: String,
+}
+
+/// The headline numbers of every analysis, keyed `NN.key` (e.g. `07.size_ratio`).
+pub struct Numbers {
+    values: BTreeMap<String, Value>,
+    pub synthetic: bool,
+}
+
+impl Numbers {
+    /// Reads every `NN_*.json` in `figures`.
+    pub fn load(figures: &Path) -> anyhow::Result<Self> {
+        let mut values = BTreeMap::new();
+        let mut synthetic = false;
+        let entries =
+            std::fs::read_dir(figures).with_context(|| format!("reading {}", figures.display()))?;
+        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for f in files {
+            let name = f
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            let is_analysis = name.ends_with(".json")
+                && name.len() > 3
+                && name[..2].chars().all(|c| c.is_ascii_digit());
+            if !is_analysis {
+                continue;
+            }
+            let text =
+                std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+            let json: Value =
+                serde_json::from_str(&text).with_context(|| format!("parsing {}", f.display()))?;
+            synthetic |= json
+                .get("synthetic")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            if let Some(Value::Object(nums)) = json.get("numbers") {
+                for (k, v) in nums {
+                    values.insert(format!("{}.{k}", &name[..2]), v.clone());
+                }
+            }
+        }
+        Ok(Self { values, synthetic })
+    }
+
+    /// The full record of `NN.key` (value, ci_low, ci_high, unit, ...).
+    pub fn record(&self, key: &str) -> Option<&Value> {
+        self.values.get(key)
+    }
+
+    /// The value of `NN.key`, when measured.
+    pub fn get(&self, key: &str) -> Option<f64> {
+        self.values.get(key)?.get("value")?.as_f64()
+    }
+
+    fn field(&self, key: &str, field: &str) -> Option<f64> {
+        self.values.get(key)?.get(field)?.as_f64()
+    }
+
+    /// Every key, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.values.keys()
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+/// What a rule returns: the measured text and the verdict with its reason.
+type Outcome = (String, Verdict, String);
+
+fn missing(keys: &[&str]) -> Outcome {
+    (
+        "-".into(),
+        Verdict::NotMeasurable,
+        format!(
+            "no value for {} (run the analyses first, or the data lack it)",
+            keys.join(", ")
+        ),
+    )
+}
+
+fn decide(ok: bool, why: String) -> (Verdict, String) {
+    (
+        if ok {
+            Verdict::Holds
+        } else {
+            Verdict::DoesNotHold
+        },
+        why,
+    )
+}
+
+/// A claimed growth: the estimate within a factor of two of the published
+/// ratio and its interval above 1.
+fn ratio_claim(n: &Numbers, key: &str, published: f64) -> Outcome {
+    let Some(r) = n.get(key) else {
+        return missing(&[key]);
+    };
+    let lo = n.field(key, "ci_low");
+    let hi = n.field(key, "ci_high");
+    let measured = match (lo, hi) {
+        (Some(l), Some(h)) => format!("{r:.2}x [{l:.2}, {h:.2}]"),
+        _ => format!("{r:.2}x"),
+    };
+    let in_band = r >= published / 2.0 && r <= published * 2.0;
+    let above_one = lo.is_some_and(|l| l > 1.0);
+    let (v, why) = decide(
+        in_band && above_one,
+        format!(
+            "estimate {} the band [{:.2}, {:.2}]; interval {} 1",
+            if in_band { "inside" } else { "outside" },
+            published / 2.0,
+            published * 2.0,
+            if above_one { "above" } else { "not above" }
+        ),
+    );
+    (measured, v, why)
+}
+
+/// Every claim of STUDY.md with its rule.
+pub fn evaluate(n: &Numbers) -> Vec<ClaimResult> {
+    let mut out = Vec::new();
+    let mut push = |id, claim, published, rule, (measured, verdict, reason): Outcome| {
+        out.push(ClaimResult {
+            id,
+            claim,
+            published,
+            measured,
+            rule,
+            verdict,
+            reason,
+        });
+    };
+
+    push(
+        "C1",
+        "scale of the study",
+        "851,000 models; 2.2B downloads; weekly, Jun 2020 - Aug 2025",
+        "not measurable on synthetic data; on real data: models >= 90% of 851,000 and the weeks span Jun 2020 to Aug 2025",
+        c1_scale(n),
+    );
+    push(
+        "C2",
+        "US industry (Google, Meta, OpenAI) share of downloads declined sharply",
+        "declined sharply",
+        "share 2025 <= half of share <=2022 (direct lens)",
+        falls_by_half(n, "04.us_big3_share_2022", "04.us_big3_share_2025"),
+    );
+    push(
+        "C3",
+        "unaffiliated developers and community organizations gained share",
+        "about 30% to over 60%",
+        "community+user share rises and exceeds 50% in 2025",
+        c3_community(n),
+    );
+    push(
+        "C4",
+        "recent-year country shares (new models, one-year window)",
+        "International/Online 23.8%, China 17.1%, USA 15.8%",
+        "rank order International/Online > China > USA (direct lens)",
+        c4_rank(n),
+    );
+    push(
+        "C5",
+        "DeepSeek and Qwen rise from negligible to a large share in 2025",
+        "about 14% combined",
+        "share <=2022 below 1% and share 2025 at least 7% (half the published value)",
+        c5_chinese_labs(n),
+    );
+    push(
+        "C6",
+        "average model size",
+        "17x increase",
+        "ratio within [x/2, 2x] of 17 and its interval above 1",
+        ratio_claim(n, "07.size_ratio", 17.0),
+    );
+    push(
+        "C7",
+        "multimodal generation",
+        "3.4x increase",
+        "ratio within [x/2, 2x] of 3.4 and its interval above 1",
+        ratio_claim(n, "08.multimodal_ratio", 3.4),
+    );
+    push(
+        "C8",
+        "quantization",
+        "5x increase",
+        "ratio within [x/2, 2x] of 5 and its interval above 1",
+        ratio_claim(n, "08.quantized_ratio", 5.0),
+    );
+    push(
+        "C9",
+        "mixture-of-experts architectures",
+        "7x increase",
+        "ratio within [x/2, 2x] of 7 and its interval above 1",
+        ratio_claim(n, "08.moe_ratio", 7.0),
+    );
+    push(
+        "C10",
+        "open-weights models surpass truly open-source models for the first time in 2025",
+        "first in 2025",
+        "the first year in which the open-weights share exceeds the open-source share is 2025",
+        c10_openness(n),
+    );
+    push(
+        "C11",
+        "training-data transparency falls (download-weighted)",
+        "disclosed+available 79.3/58.5/53.5/39.8%; undisclosed 9.8/23.4/31.6/43.1%",
+        "disclosed+available falls and undisclosed rises from <=2022 to 2025, each within 10 points of the published 2025 value",
+        c11_transparency(n),
+    );
+    push(
+        "C12",
+        "intermediaries capture a growing share",
+        "a growing share",
+        "intermediary share 2025 above <=2022",
+        rises(
+            n,
+            "12.intermediary_share_2022",
+            "12.intermediary_share_2025",
+        ),
+    );
+    push(
+        "C13",
+        "deconcentration, then a possible new consolidation in 2025",
+        "HHI and Gini fall, then HHI rises in 2025",
+        "HHI across developers 2024 below <=2022, and 2025 above 2024",
+        c13_concentration(n),
+    );
+    out
+}
+
+fn c1_scale(n: &Numbers) -> Outcome {
+    let (Some(models), Some(first), Some(last)) = (
+        n.get("01.models"),
+        n.get("01.first_week_year"),
+        n.get("01.last_week_year"),
+    ) else {
+        return missing(&["01.models", "01.first_week_year", "01.last_week_year"]);
+    };
+    let measured = format!("{models:.0} models; weeks {first:.2} - {last:.2}");
+    if n.synthetic {
+        return (
+            measured,
+            Verdict::NotMeasurable,
+            "synthetic sample: its size is a parameter, not a measurement".into(),
+        );
+    }
+    let (v, why) = decide(
+        models >= 0.9 * 851_000.0 && first <= 2020.5 && last >= 2025.6,
+        "model count and time span against the study's".into(),
+    );
+    (measured, v, why)
+}
+
+fn falls_by_half(n: &Numbers, first: &str, last: &str) -> Outcome {
+    let (Some(a), Some(b)) = (n.get(first), n.get(last)) else {
+        return missing(&[first, last]);
+    };
+    let (v, why) = decide(b <= a / 2.0, format!("{} -> {}", pct(a), pct(b)));
+    (format!("{} -> {}", pct(a), pct(b)), v, why)
+}
+
+fn rises(n: &Numbers, first: &str, last: &str) -> Outcome {
+    let (Some(a), Some(b)) = (n.get(first), n.get(last)) else {
+        return missing(&[first, last]);
+    };
+    let (v, why) = decide(b > a, format!("{} -> {}", pct(a), pct(b)));
+    (format!("{} -> {}", pct(a), pct(b)), v, why)
+}
+
+fn c3_community(n: &Numbers) -> Outcome {
+    let (k1, k2) = (
+        "03.community_user_share_2022",
+        "03.community_user_share_2025",
+    );
+    let (Some(a), Some(b)) = (n.get(k1), n.get(k2)) else {
+        return missing(&[k1, k2]);
+    };
+    let (v, why) = decide(
+        b > a && b > 0.5,
+        format!("rises: {}; above 50%: {}", b > a, b > 0.5),
+    );
+    (format!("{} -> {}", pct(a), pct(b)), v, why)
+}
+
+fn c4_rank(n: &Numbers) -> Outcome {
+    let keys = [
+        "06.recent_share_international_online_direct",
+        "06.recent_share_china_direct",
+        "06.recent_share_usa_direct",
+    ];
+    let (Some(io), Some(cn), Some(us)) = (n.get(keys[0]), n.get(keys[1]), n.get(keys[2])) else {
+        return missing(&keys);
+    };
+    let measured = format!(
+        "International/Online {}, China {}, USA {}",
+        pct(io),
+        pct(cn),
+        pct(us)
+    );
+    let (v, why) = decide(io > cn && cn > us, "rank order of the three groups".into());
+    (measured, v, why)
+}
+
+fn c5_chinese_labs(n: &Numbers) -> Outcome {
+    let (k1, k2) = ("04.deepseek_qwen_share_2022", "04.deepseek_qwen_share_2025");
+    let (Some(a), Some(b)) = (n.get(k1), n.get(k2)) else {
+        return missing(&[k1, k2]);
+    };
+    let (v, why) = decide(
+        a < 0.01 && b >= 0.07,
+        format!(
+            "negligible before: {}; large in 2025: {}",
+            a < 0.01,
+            b >= 0.07
+        ),
+    );
+    (format!("{} -> {}", pct(a), pct(b)), v, why)
+}
+
+fn c10_openness(n: &Numbers) -> Outcome {
+    let key = "09.open_weights_surpass_year";
+    let Some(record) = n.record(key) else {
+        return missing(&[key]);
+    };
+    match record.get("value").and_then(Value::as_f64) {
+        None => (
+            "never".into(),
+            Verdict::DoesNotHold,
+            "open weights never overtake open source in the data".into(),
+        ),
+        Some(y) => {
+            let (v, why) = decide(y.round() as i64 == 2025, format!("first year: {y:.0}"));
+            (format!("{y:.0}"), v, why)
+        }
+    }
+}
+
+fn c11_transparency(n: &Numbers) -> Outcome {
+    let keys = [
+        "10.available_disclosed_share_2022",
+        "10.available_disclosed_share_2025",
+        "10.undisclosed_share_2022",
+        "10.undisclosed_share_2025",
+    ];
+    let vals: Option<Vec<f64>> = keys.iter().map(|k| n.get(k)).collect();
+    let Some(v) = vals else { return missing(&keys) };
+    let measured = format!(
+        "disclosed+available {} -> {}; undisclosed {} -> {}",
+        pct(v[0]),
+        pct(v[1]),
+        pct(v[2]),
+        pct(v[3])
+    );
+    let near = (v[1] - 0.398).abs() <= 0.10 && (v[3] - 0.431).abs() <= 0.10;
+    let (verdict, why) = decide(
+        v[1] < v[0] && v[3] > v[2] && near,
+        format!(
+            "directions right: {}; 2025 within 10 points: {near}",
+            v[1] < v[0] && v[3] > v[2]
+        ),
+    );
+    (measured, verdict, why)
+}
+
+fn c13_concentration(n: &Numbers) -> Outcome {
+    let keys = [
+        "05.hhi_developers_2022",
+        "05.hhi_developers_2024",
+        "05.hhi_developers_2025",
+    ];
+    let (Some(a), Some(b), Some(c)) = (n.get(keys[0]), n.get(keys[1]), n.get(keys[2])) else {
+        return missing(&keys);
+    };
+    let measured = format!("HHI {a:.4} (<=2022), {b:.4} (2024), {c:.4} (2025)");
+    let (v, why) = decide(
+        b < a && c > b,
+        format!("deconcentration: {}; 2025 consolidation: {}", b < a, c > b),
+    );
+    (measured, v, why)
+}
+
+/// `claims.csv` text: one row per claim.
+pub fn csv(results: &[ClaimResult]) -> anyhow::Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id",
+        "claim",
+        "published",
+        "measured",
+        "rule",
+        "verdict",
+        "reason",
+    ])?;
+    for r in results {
+        w.write_record([
+            r.id,
+            r.claim,
+            r.published,
+            &r.measured,
+            r.rule,
+            r.verdict.label(),
+            &r.reason,
+        ])?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// A plain-text table for the terminal.
+pub fn table(results: &[ClaimResult]) -> String {
+    let mut s = format!(
+        "{:<4} {:<15} {:<58} {}\n",
+        "id", "verdict", "measured", "claim"
+    );
+    for r in results {
+        let measured: String = r.measured.chars().take(58).collect();
+        s.push_str(&format!(
+            "{:<4} {:<15} {:<58} {}\n",
+            r.id,
+            r.verdict.label(),
+            measured,
+            r.claim
+        ));
+    }
+    s
+}

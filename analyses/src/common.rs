@@ -1,0 +1,216 @@
+//! Computations more than one analysis needs: shares over time in either
+//! lens and window, property shares by study period with their growth, and
+//! turning share tables into charts.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use hubecon_ingest::columns::{dates, texts};
+use hubecon_plot::StackedShares;
+use hubecon_stats::{
+    Attribution, Category, ShareSpec, TimeBucket, Window, download_share, share_columns as sc,
+};
+use polars::prelude::*;
+
+use crate::context::Context;
+
+/// Download shares of `category` per `bucket` in one lens and window.
+pub fn shares(
+    ctx: &Context,
+    category: Category,
+    bucket: TimeBucket,
+    lens: Attribution,
+    window: Window,
+) -> anyhow::Result<DataFrame> {
+    let developers = matches!(category, Category::Developer(_)).then(|| ctx.developers());
+    let mut spec = ShareSpec::new(category, bucket);
+    spec.attribution = lens;
+    spec.window = window;
+    download_share(ctx.downloads(), ctx.models(), developers, &spec)
+        .context("computing download shares")
+}
+
+/// Both lenses stacked in one table (the `attribution` column tells them apart).
+pub fn shares_both_lenses(
+    ctx: &Context,
+    category: Category,
+    bucket: TimeBucket,
+    window: Window,
+) -> anyhow::Result<DataFrame> {
+    let direct = shares(
+        ctx,
+        category.clone(),
+        bucket.clone(),
+        Attribution::Direct,
+        window,
+    )?;
+    let derived = shares(ctx, category, bucket, Attribution::Derived, window)?;
+    Ok(direct.vstack(&derived)?)
+}
+
+/// Rows of one lens.
+pub fn lens(df: &DataFrame, lens: &str) -> anyhow::Result<DataFrame> {
+    Ok(df
+        .clone()
+        .lazy()
+        .filter(col(sc::ATTRIBUTION).eq(lit(lens)))
+        .collect()?)
+}
+
+/// A stacked-shares chart from a dated share table (bucket = Date), one
+/// layer per category in the order given (categories absent in a bucket
+/// count as 0).
+pub fn stacked(df: &DataFrame, order: &[&str]) -> anyhow::Result<StackedShares> {
+    let buckets = dates(df, sc::BUCKET)?;
+    let cats = texts(df, sc::CATEGORY)?;
+    let share = df.column(sc::DOWNLOAD_SHARE)?.f64()?.clone();
+    let mut days: Vec<i32> = buckets.iter().flatten().copied().collect();
+    days.sort_unstable();
+    days.dedup();
+    let index: BTreeMap<i32, usize> = days.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+    let mut layers: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for ((b, c), s) in buckets.iter().zip(&cats).zip(share.iter()) {
+        let (Some(b), Some(c)) = (b, c) else { continue };
+        layers
+            .entry(c.clone())
+            .or_insert_with(|| vec![0.0; days.len()])[index[b]] = s.unwrap_or(0.0);
+    }
+    let x: Vec<NaiveDate> = days
+        .iter()
+        .map(|d| hubecon_ingest::week::from_epoch_days(*d))
+        .collect();
+    let mut chart = StackedShares::dated(&x);
+    let mut names: Vec<&str> = order
+        .iter()
+        .copied()
+        .filter(|c| layers.contains_key(*c))
+        .collect();
+    names.extend(
+        layers
+            .keys()
+            .map(String::as_str)
+            .filter(|c| !order.contains(c)),
+    );
+    for name in names {
+        chart = chart.with_layer(name, &layers[name]);
+    }
+    Ok(chart)
+}
+
+/// The share of one category in each bucket of a share table, keyed by the
+/// bucket label (`<=2022`, ...) or date text.
+pub fn share_of(df: &DataFrame, category: &str) -> anyhow::Result<BTreeMap<String, f64>> {
+    let buckets = df.column(sc::BUCKET)?.cast(&DataType::String)?;
+    let buckets = buckets.str()?;
+    let cats = texts(df, sc::CATEGORY)?;
+    let share = df.column(sc::DOWNLOAD_SHARE)?.f64()?;
+    let mut out = BTreeMap::new();
+    for ((b, c), s) in buckets.iter().zip(cats).zip(share.iter()) {
+        if let (Some(b), Some(c), Some(s)) = (b, c, s)
+            && c == category
+        {
+            out.insert(b.to_string(), s);
+        }
+    }
+    Ok(out)
+}
+
+/// The study periods in time order.
+pub const PERIODS: [&str; 4] = hubecon_stats::STUDY_PERIODS;
+
+/// Column names of [`model_periods`].
+pub mod mp {
+    pub const MODEL_ID: &str = "model_id";
+    pub const AUTHOR: &str = "author";
+    pub const PERIOD: &str = "period";
+    pub const DOWNLOADS: &str = "downloads";
+    pub const VALUE: &str = "value";
+}
+
+/// One row per model and study period with downloads: the model's
+/// downloads in the period and `value` (an expression over the models
+/// table, e.g. `col("params")` or `col("is_moe")`), null where unknown.
+pub fn model_periods(ctx: &Context, value: Expr, window: Window) -> anyhow::Result<DataFrame> {
+    let models = ctx.models().select([
+        col("model_id"),
+        col("author"),
+        col("created_at"),
+        value.alias(mp::VALUE),
+    ]);
+    let mut lf = ctx.downloads().join(
+        models,
+        [col("model_id")],
+        [col("model_id")],
+        JoinArgs::new(JoinType::Inner),
+    );
+    if window == Window::FirstYear {
+        let week = col("week").cast(DataType::Int32);
+        let created = col("created_at").cast(DataType::Int32);
+        lf = lf.filter(week.lt(created + lit(hubecon_stats::shares::FIRST_YEAR_DAYS)));
+    }
+    let lf = hubecon_stats::add_bucket(lf, "week", &TimeBucket::StudyPeriod, mp::PERIOD)?;
+    Ok(lf
+        .group_by([col(mp::MODEL_ID), col(mp::PERIOD)])
+        .agg([
+            col(mp::AUTHOR).first(),
+            col("downloads")
+                .sum()
+                .cast(DataType::Float64)
+                .alias(mp::DOWNLOADS),
+            col(mp::VALUE).first(),
+        ])
+        .sort([mp::PERIOD, mp::MODEL_ID], SortMultipleOptions::default())
+        .collect()?)
+}
+
+/// `(value, downloads)` of the models of one period with a known value.
+pub fn period_values(df: &DataFrame, period: &str) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+    let part = df
+        .clone()
+        .lazy()
+        .filter(
+            col(mp::PERIOD)
+                .eq(lit(period))
+                .and(col(mp::VALUE).is_not_null()),
+        )
+        .select([col(mp::VALUE).cast(DataType::Float64), col(mp::DOWNLOADS)])
+        .collect()?;
+    let v = part.column(mp::VALUE)?.f64()?.iter().flatten().collect();
+    let w = part
+        .column(mp::DOWNLOADS)?
+        .f64()?
+        .iter()
+        .flatten()
+        .collect();
+    Ok((v, w))
+}
+
+/// A download-weighted proportion of a boolean value in one period.
+pub fn period_proportion(
+    df: &DataFrame,
+    period: &str,
+) -> anyhow::Result<hubecon_stats::Proportion> {
+    let (v, w) = period_values(df, period)?;
+    let flags: Vec<bool> = v.iter().map(|x| *x != 0.0).collect();
+    Ok(hubecon_stats::Proportion::weighted(&flags, &w)?)
+}
+
+/// Growth of the download-weighted mean (or share) of `value` from the
+/// first study period to the last, with a bootstrap interval resampling
+/// developers (downloads cluster by developer).
+pub fn growth(df: &DataFrame, replicates: usize) -> anyhow::Result<hubecon_stats::GrowthEstimate> {
+    let mut spec =
+        hubecon_stats::GrowthSpec::new(mp::VALUE, mp::DOWNLOADS, mp::MODEL_ID, mp::PERIOD);
+    spec.cluster_col = Some(mp::AUTHOR.into());
+    spec.resample = hubecon_stats::Resample::Developers;
+    spec.replicates = replicates;
+    let lf = df
+        .clone()
+        .lazy()
+        .with_column(col(mp::VALUE).cast(DataType::Float64));
+    Ok(hubecon_stats::growth_ratio(lf, &spec)?)
+}
+
+/// Bootstrap replicates used by the growth intervals.
+pub const REPLICATES: usize = 1000;

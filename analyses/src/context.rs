@@ -1,0 +1,63 @@
+//! The data an analysis reads, loaded once, and where it writes.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use hubecon_ingest::{Dataset, load_dataset};
+use polars::prelude::*;
+
+/// The caption every figure made from synthetic data carries.
+pub use hubecon_plot::SYNTHETIC_SUBTITLE as SYNTHETIC_NOTE;
+
+/// A prepared dataset and the output directory.
+pub struct Context {
+    pub data: Dataset,
+    pub out: PathBuf,
+}
+
+impl Context {
+    /// Loads the prepared dataset in `data`; outputs go to `out`.
+    pub fn load(data: &Path, out: &Path) -> anyhow::Result<Self> {
+        let data = load_dataset(data)
+            .with_context(|| format!("loading the prepared dataset {}", data.display()))?;
+        Ok(Self {
+            data,
+            out: out.to_path_buf(),
+        })
+    }
+
+    /// True when the dataset came from `hubecon synth`.
+    pub fn synthetic(&self) -> bool {
+        self.data.is_synthetic()
+    }
+
+    /// The figure subtitle: says "synthetic sample" when it is one.
+    pub fn subtitle(&self, extra: &str) -> Option<String> {
+        match (self.synthetic(), extra.is_empty()) {
+            (true, true) => Some(SYNTHETIC_NOTE.to_string()),
+            (true, false) => Some(format!("{extra} — {SYNTHETIC_NOTE}")),
+            (false, true) => None,
+            (false, false) => Some(extra.to_string()),
+        }
+    }
+
+    pub fn downloads(&self) -> LazyFrame {
+        self.data.downloads.clone().lazy()
+    }
+    pub fn models(&self) -> LazyFrame {
+        self.data.models.clone().lazy()
+    }
+    pub fn developers(&self) -> LazyFrame {
+        self.data.developers.clone().lazy()
+    }
+
+    /// A figure in the house style, subtitled when the data are synthetic.
+    pub fn figure(&self, title: &str, x_label: &str, y_label: &str) -> hubecon_plot::Figure {
+        hubecon_plot::Figure::new(title, x_label, y_label).synthetic(self.synthetic())
+    }
+
+    /// A headline for analysis `stem` (e.g. `07_model_size`).
+    pub fn headline(&self, stem: &str, title: &str) -> crate::output::Headline {
+        crate::output::Headline::new(stem, title, self.synthetic())
+    }
+}

@@ -1,0 +1,33 @@
+//! The numbered analyses of the study: one module per figure or table, each
+//! a library function so that the thin binaries in `src/bin/`, `hubecon
+//! reproduce` and the snapshot tests run the same code on data loaded once.
+//!
+//! An analysis reads like its caption: load ([`Context`]), compute with
+//! `hubecon-stats`, draw with `hubecon-plot`, write ([`emit::emit`]):
+//! `figures/NN_slug.{svg,png,csv,json}`. Helpers two analyses share live in
+//! [`common`]. The list and order is [`registry::ANALYSES`].
+pub mod a01_overview;
+pub mod a02_country_shares;
+pub mod a03_org_type_shares;
+pub mod a04_top_developers;
+pub mod a05_concentration;
+pub mod a06_recent_country_shares;
+pub mod a07_model_size;
+pub mod a08_model_properties;
+pub mod a09_openness;
+pub mod a10_data_transparency;
+pub mod a11_lineage_mix;
+pub mod a12_intermediaries;
+pub mod a13_significance;
+pub mod claims;
+pub mod common;
+pub mod context;
+pub mod emit;
+pub mod lineage_tables;
+pub mod output;
+pub mod paper;
+pub mod registry;
+pub mod resample;
+
+pub use context::Context;
+pub use registry::{ANALYSES, Analysis, main_for};

@@ -1,0 +1,191 @@
+//! What an analysis writes: `NN_slug.csv` (exactly the plotted data),
+//! `NN_slug.json` (named headline numbers), `NN_slug.svg` and `.png`.
+//! Every file is written to a temporary file and renamed, so a failed run
+//! never leaves a half-written output. Floats are written at full precision
+//! in their shortest round-trip form (the same formatter for CSV and JSON).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use polars::prelude::*;
+use serde::Serialize;
+
+/// One headline number, with its interval where there is one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Number {
+    /// `None` when the number cannot be measured on this data (see `note`).
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_high: Option<f64>,
+    /// `share`, `ratio`, `count`, `parameters`, `p_value`, `index`, ...
+    pub unit: String,
+    /// The claim of STUDY.md this number measures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Number {
+    pub fn new(value: f64, unit: &str, description: &str) -> Self {
+        let finite = value.is_finite();
+        Self {
+            value: finite.then_some(value),
+            ci_low: None,
+            ci_high: None,
+            unit: unit.into(),
+            claim: None,
+            description: description.into(),
+            note: (!finite).then(|| "not measurable on this data (no observations)".into()),
+        }
+    }
+    pub fn interval(mut self, low: f64, high: f64) -> Self {
+        self.ci_low = low.is_finite().then_some(low);
+        self.ci_high = high.is_finite().then_some(high);
+        self
+    }
+    pub fn claim(mut self, id: &str) -> Self {
+        self.claim = Some(id.into());
+        self
+    }
+    pub fn note(mut self, note: &str) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// The headline numbers of one analysis (`NN_slug.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Headline {
+    pub analysis: String,
+    pub title: String,
+    pub claims: Vec<String>,
+    pub synthetic: bool,
+    pub numbers: BTreeMap<String, Number>,
+    /// The significance tests of this analysis (13 gathers them).
+    pub tests: Vec<TestRecord>,
+}
+
+/// One significance test with what it compares.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestRecord {
+    /// Stable key, e.g. `quantized_first_vs_last`.
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// What is compared, in words.
+    pub comparison: String,
+    #[serde(flatten)]
+    pub result: hubecon_stats::TestResult,
+}
+
+impl Headline {
+    pub fn new(analysis: &str, title: &str, synthetic: bool) -> Self {
+        Self {
+            analysis: analysis.into(),
+            title: title.into(),
+            claims: Vec::new(),
+            synthetic,
+            numbers: BTreeMap::new(),
+            tests: Vec::new(),
+        }
+    }
+    pub fn add_test(
+        &mut self,
+        key: &str,
+        claim: Option<&str>,
+        comparison: &str,
+        result: hubecon_stats::TestResult,
+    ) {
+        self.tests.push(TestRecord {
+            key: key.into(),
+            claim: claim.map(str::to_string),
+            comparison: comparison.into(),
+            result,
+        });
+    }
+    pub fn insert(&mut self, key: &str, number: Number) {
+        if let Some(c) = &number.claim
+            && !self.claims.contains(c)
+        {
+            self.claims.push(c.clone());
+            self.claims.sort();
+        }
+        self.numbers.insert(key.into(), number);
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing in {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    // Outputs are for everyone to read: not the temporary file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    tmp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// The CSV text of a frame (header, comma-separated, full-precision floats).
+pub fn csv_text(df: &DataFrame) -> anyhow::Result<String> {
+    let mut buf = Vec::new();
+    let mut df = df.clone();
+    CsvWriter::new(&mut buf)
+        .include_header(true)
+        .with_float_precision(None)
+        .finish(&mut df)
+        .map_err(|e| anyhow::anyhow!("formatting CSV: {e}"))?;
+    Ok(String::from_utf8(buf)?)
+}
+
+/// The JSON text of the headline numbers (pretty, final newline).
+pub fn json_text(headline: &Headline) -> anyhow::Result<String> {
+    let mut s = serde_json::to_string_pretty(headline)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// The four files of an analysis, in the output directory.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub csv: PathBuf,
+    pub json: PathBuf,
+    pub svg: PathBuf,
+    pub png: PathBuf,
+}
+
+impl Paths {
+    pub fn new(out: &Path, stem: &str) -> Self {
+        Self {
+            csv: out.join(format!("{stem}.csv")),
+            json: out.join(format!("{stem}.json")),
+            svg: out.join(format!("{stem}.svg")),
+            png: out.join(format!("{stem}.png")),
+        }
+    }
+    pub fn all(&self) -> Vec<PathBuf> {
+        vec![
+            self.svg.clone(),
+            self.png.clone(),
+            self.csv.clone(),
+            self.json.clone(),
+        ]
+    }
+}

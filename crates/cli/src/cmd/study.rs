@@ -1,0 +1,109 @@
+//! `hubecon figures`, `hubecon claims`, `hubecon paper`: the study's outputs
+//! from a prepared dataset.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::Args;
+use hubecon_analyses::claims::{Numbers, Verdict, csv, evaluate, table};
+use hubecon_analyses::output::write_atomic;
+use hubecon_analyses::{Context, registry};
+
+/// Run every numbered analysis (01-13) on a prepared dataset, in one
+/// process, writing figures/NN_slug.{svg,png,csv,json}.
+#[derive(Args)]
+pub struct FiguresArgs {
+    /// A prepared dataset directory.
+    #[arg(long, value_name = "DIR", default_value = "data/processed/default")]
+    pub data: PathBuf,
+    /// Where the figures go.
+    #[arg(long, value_name = "DIR", default_value = "figures")]
+    pub out: PathBuf,
+}
+
+pub fn run_figures(args: FiguresArgs) -> anyhow::Result<()> {
+    figures(&args.data, &args.out).map(|_| ())
+}
+
+/// Runs all analyses; prints each one's time.
+pub fn figures(data: &Path, out: &Path) -> anyhow::Result<Vec<registry::Ran>> {
+    let ctx = Context::load(data, out)?;
+    registry::run_all(&ctx, |r| {
+        println!(
+            "figures: {} ({} files, {:.1} s)",
+            r.stem,
+            r.files.len(),
+            r.seconds
+        )
+    })
+}
+
+/// Evaluate every claim of the study (C1-C13) on the analyses' outputs:
+/// published value, measured value, the rule, and the verdict (holds / does
+/// not hold / not measurable). Writes figures/claims.csv and claims.json.
+#[derive(Args)]
+pub struct ClaimsArgs {
+    /// The analyses' outputs.
+    #[arg(long, value_name = "DIR", default_value = "figures")]
+    pub figures: PathBuf,
+    /// Run the analyses on this prepared dataset first.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Exit with code 1 when any claim does not hold (for regression checks
+    /// on a new snapshot).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+pub fn run_claims(args: ClaimsArgs) -> anyhow::Result<()> {
+    if let Some(data) = &args.data {
+        figures(data, &args.figures)?;
+    }
+    let failed = claims(&args.figures)?;
+    if args.strict && failed > 0 {
+        anyhow::bail!("{failed} claim(s) do not hold (--strict)");
+    }
+    Ok(())
+}
+
+/// Evaluates, writes claims.csv/claims.json, prints the table; returns how
+/// many claims do not hold.
+pub fn claims(figures_dir: &Path) -> anyhow::Result<usize> {
+    let numbers = Numbers::load(figures_dir)?;
+    let results = evaluate(&numbers);
+    write_atomic(&figures_dir.join("claims.csv"), csv(&results)?.as_bytes())?;
+    let json = serde_json::to_string_pretty(&results)? + "\n";
+    write_atomic(&figures_dir.join("claims.json"), json.as_bytes())?;
+    print!("{}", table(&results));
+    if numbers.synthetic {
+        println!("(synthetic sample: verdicts test the pipeline, not the Hub)");
+    }
+    println!(
+        "claims: wrote {} and claims.json",
+        figures_dir.join("claims.csv").display()
+    );
+    Ok(results
+        .iter()
+        .filter(|r| r.verdict == Verdict::DoesNotHold)
+        .count())
+}
+
+/// Render paper/paper.md to a self-contained paper/build/paper.html with
+/// every {{NN.key}} filled from figures/*.json (an unknown key fails the
+/// build with its name).
+#[derive(Args)]
+pub struct PaperArgs {
+    #[arg(long, value_name = "FILE", default_value = "paper/paper.md")]
+    pub source: PathBuf,
+    #[arg(long, value_name = "DIR", default_value = "figures")]
+    pub figures: PathBuf,
+    #[arg(long, value_name = "FILE", default_value = "paper/build/paper.html")]
+    pub out: PathBuf,
+}
+
+pub fn run_paper(args: PaperArgs) -> anyhow::Result<()> {
+    hubecon_analyses::paper::build(&args.source, &args.figures, &args.out)
+        .with_context(|| format!("building {}", args.out.display()))?;
+    println!("paper: wrote {}", args.out.display());
+    Ok(())
+}

@@ -13,8 +13,6 @@ pub struct Family {
     /// `gguf.architecture` when quantized to GGUF.
     pub gguf_architecture: &'static str,
     pub moe: bool,
-    /// Multimodal generation (see [`MULTIMODAL_GENERATION`]).
-    pub multimodal: bool,
     /// Language or vision-language model: can be quantized to GGUF/GPTQ/AWQ/EXL2/MLX.
     pub llm: bool,
     /// Only small checkpoints exist (encoders, speech, vision classifiers).
@@ -31,7 +29,7 @@ const fn fam(
     architecture: &'static str,
     model_type: Option<&'static str>,
     gguf_architecture: &'static str,
-    flags: (bool, bool, bool, bool),
+    flags: (bool, bool, bool),
     weight: [f64; 4],
 ) -> Family {
     Family {
@@ -42,17 +40,17 @@ const fn fam(
         model_type,
         gguf_architecture,
         moe: flags.0,
-        multimodal: flags.1,
-        llm: flags.2,
-        small_only: flags.3,
+        llm: flags.1,
+        small_only: flags.2,
         weight,
     }
 }
 
-// flags: (moe, multimodal generation, llm, small only)
-const TEXT: (bool, bool, bool, bool) = (false, false, false, true);
-const LLM: (bool, bool, bool, bool) = (false, false, true, false);
-const MOE: (bool, bool, bool, bool) = (true, false, true, false);
+// flags: (moe, llm, small only). Multimodal generation is not a flag: it is
+// what hubecon-lineage says of the family's pipeline (see `modality`).
+const TEXT: (bool, bool, bool) = (false, false, true);
+const LLM: (bool, bool, bool) = (false, true, false);
+const MOE: (bool, bool, bool) = (true, true, false);
 
 pub const FAMILIES: &[Family] = &[
     fam(
@@ -102,7 +100,7 @@ pub const FAMILIES: &[Family] = &[
         "T5ForConditionalGeneration",
         Some("t5"),
         "t5",
-        (false, false, false, false),
+        (false, false, false),
         [3.0, 1.5, 0.8, 0.4],
     ),
     fam(
@@ -136,7 +134,9 @@ pub const FAMILIES: &[Family] = &[
         [0.5, 0.5, 0.5, 0.5],
     ),
     fam(
-        "gpt2",
+        // Not "gpt2": an original named `<word>-gpt2-<size>` would contain
+        // the base model `gpt2` and read as its fine-tune.
+        "gpt",
         "text-generation",
         "transformers",
         "GPT2LMHeadModel",
@@ -202,7 +202,7 @@ pub const FAMILIES: &[Family] = &[
         "StableDiffusionPipeline",
         None,
         "sd",
-        (false, true, false, false),
+        (false, false, false),
         [3.0, 3.0, 2.0, 1.0],
     ),
     fam(
@@ -212,7 +212,7 @@ pub const FAMILIES: &[Family] = &[
         "FluxPipeline",
         None,
         "flux",
-        (false, true, false, false),
+        (false, false, false),
         [0.0, 0.0, 1.0, 3.0],
     ),
     fam(
@@ -222,7 +222,7 @@ pub const FAMILIES: &[Family] = &[
         "LlavaForConditionalGeneration",
         Some("llava"),
         "llama",
-        (false, true, true, false),
+        (false, true, false),
         [0.0, 1.0, 1.0, 1.0],
     ),
     fam(
@@ -232,7 +232,7 @@ pub const FAMILIES: &[Family] = &[
         "Qwen2VLForConditionalGeneration",
         Some("qwen2_vl"),
         "qwen2vl",
-        (false, true, true, false),
+        (false, true, false),
         [0.0, 0.0, 1.0, 3.0],
     ),
     fam(
@@ -242,7 +242,7 @@ pub const FAMILIES: &[Family] = &[
         "VitsModel",
         Some("vits"),
         "vits",
-        (false, true, false, true),
+        (false, false, true),
         [1.0, 1.0, 1.0, 1.0],
     ),
     fam(
@@ -252,7 +252,7 @@ pub const FAMILIES: &[Family] = &[
         "WanPipeline",
         None,
         "wan",
-        (false, true, false, false),
+        (false, false, false),
         [0.0, 0.0, 0.0, 1.0],
     ),
     fam(
@@ -262,7 +262,7 @@ pub const FAMILIES: &[Family] = &[
         "Qwen2_5OmniForConditionalGeneration",
         Some("qwen2_5_omni"),
         "qwen2.5-omni",
-        (false, true, false, false),
+        (false, false, false),
         [0.0, 0.0, 0.0, 0.5],
     ),
     fam(
@@ -272,7 +272,7 @@ pub const FAMILIES: &[Family] = &[
         "SwitchTransformersForConditionalGeneration",
         Some("switch_transformers"),
         "t5",
-        (true, false, false, false),
+        (true, false, false),
         [1.0, 0.3, 0.1, 0.1],
     ),
     fam(
@@ -325,24 +325,6 @@ pub const FAMILIES: &[Family] = &[
         MOE,
         [0.0, 0.0, 0.0, 1.0],
     ),
-];
-
-/// Pipeline tags counted as multimodal generation.
-pub const MULTIMODAL_GENERATION: [&str; 14] = [
-    "text-to-image",
-    "image-to-image",
-    "text-to-video",
-    "image-to-video",
-    "text-to-speech",
-    "text-to-audio",
-    "image-text-to-text",
-    "visual-question-answering",
-    "any-to-any",
-    "audio-text-to-text",
-    "video-text-to-text",
-    "unconditional-image-generation",
-    "text-to-3d",
-    "image-to-3d",
 ];
 
 /// Size classes: bounds in parameters (log-uniform inside).
@@ -434,14 +416,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn families_flag_moe_and_multimodal_consistently_with_the_definitions() {
+    fn families_flag_moe_consistently_with_the_definition() {
         for f in FAMILIES {
-            assert_eq!(
-                f.multimodal,
-                MULTIMODAL_GENERATION.contains(&f.pipeline),
-                "{}",
-                f.word
-            );
             let moe_named = [
                 "Moe",
                 "Mixtral",

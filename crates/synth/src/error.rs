@@ -14,6 +14,9 @@ pub enum SynthError {
     /// The embedded developer table could not be read.
     #[error("developer table (data/annotations/developers.csv) row {row}: {message}")]
     Developers { row: usize, message: String },
+    /// hubecon-lineage classifies the family catalog inconsistently.
+    #[error("family catalog: {message}")]
+    Catalog { message: String },
     /// The requested size cannot be generated.
     #[error("cannot generate {n_models} models: {message}")]
     Size { n_models: usize, message: String },

@@ -325,10 +325,22 @@ fn snapshot_frame(input: &SnapshotInput, w: usize, idx: &[u32]) -> PolarsResult<
         calendar,
         era,
     } = *input;
+    // A snapshot without planted anomalies lists a prefix of the models (they
+    // are in creation order): a zero-copy slice instead of a gather.
+    let prefix = idx.iter().enumerate().all(|(k, i)| *i as usize == k);
+    let ix: IdxCa = if prefix {
+        IdxCa::default()
+    } else {
+        idx.iter().map(|i| Some(*i as IdxSize)).collect()
+    };
     let take = |name: &str| -> PolarsResult<Column> {
         let s = &master.columns[name];
-        let ix: IdxCa = idx.iter().map(|i| Some(*i as IdxSize)).collect();
-        Ok(s.take(&ix)?.into_column())
+        Ok(if prefix {
+            s.slice(0, idx.len())
+        } else {
+            s.take(&ix)?
+        }
+        .into_column())
     };
     let snapshot_ms = (calendar.snapshots[w] as i64) * MS_PER_DAY;
     let reported: Vec<i64> = idx

@@ -9,6 +9,9 @@
 //! `truth_models.parquet` (each model's true relation and parents).
 //! Same scenario and seed give byte-identical files.
 
+mod attach;
+mod attributes;
+mod bases;
 mod calendar;
 mod catalog;
 mod columns;
@@ -17,6 +20,7 @@ mod downloads;
 mod error;
 mod hubstats;
 mod metadata;
+mod modality;
 mod models;
 mod names;
 mod rake;
@@ -81,6 +85,7 @@ pub fn generate(
     progress: &dyn Fn(&str, u64, u64),
 ) -> Result<SynthReport, SynthError> {
     scenario.validate()?;
+    modality::check()?;
     if n_models < 10 {
         return Err(SynthError::Size {
             n_models,

@@ -82,7 +82,6 @@ pub fn tags(m: &Model, models: &[Model], dev: &Developer) -> Vec<String> {
 
 pub fn siblings(m: &Model) -> Vec<String> {
     let f = m.family();
-    let stem = m.name();
     let mut s = vec![".gitattributes".to_string()];
     if m.transparency != crate::models::NO_CARD {
         s.push("README.md".into());
@@ -93,7 +92,8 @@ pub fn siblings(m: &Model) -> Vec<String> {
             "adapter_model.safetensors".to_string(),
         ]),
         (_, Some("gguf")) => {
-            let base = stem.trim_end_matches("-GGUF");
+            // Files are named after the quantized model's base (its core).
+            let base = &m.core;
             s.extend(
                 ["Q4_K_M", "Q5_K_M", "Q8_0"]
                     .iter()
@@ -276,6 +276,9 @@ mod tests {
             latent: 1.0,
             popularity: 1.0,
             decay_weeks: 10.0,
+            core: "x".into(),
+            root: 0,
+            base: false,
         }
     }
 

@@ -9,8 +9,11 @@ use rand::RngExt;
 use rand_distr::{Distribution, LogNormal};
 use rand_pcg::Pcg64;
 
+use crate::attach::{Attachment, Joining};
+use crate::attributes;
+use crate::bases::{BASE_MODELS, bases_for};
 use crate::calendar::{Calendar, days, period_of_day};
-use crate::catalog::{self, FAMILIES, Family, SIZE_BOUNDS};
+use crate::catalog::{FAMILIES, Family};
 use crate::developers::{DevKind, Developer, pick_key};
 use crate::error::SynthError;
 use crate::scenario::Scenario;
@@ -83,6 +86,12 @@ pub struct Model {
     pub popularity: f64,
     /// Weeks of exponential decay of interest.
     pub decay_weeks: f64,
+    /// The short name its derivatives are named after (see `names`).
+    pub core: String,
+    /// Root of its first-parent chain (itself for an original).
+    pub root: u32,
+    /// One of the head labs' base models (`bases`).
+    pub base: bool,
 }
 
 impl Model {
@@ -96,51 +105,6 @@ impl Model {
     /// The short name after `author/`.
     pub fn name(&self) -> &str {
         self.id.split_once('/').map(|(_, n)| n).unwrap_or(&self.id)
-    }
-}
-
-/// A Fenwick tree of weights over model indices, to draw parents in O(log n).
-struct Fenwick {
-    tree: Vec<f64>,
-    total: f64,
-}
-
-impl Fenwick {
-    fn new(n: usize) -> Self {
-        Fenwick {
-            tree: vec![0.0; n + 1],
-            total: 0.0,
-        }
-    }
-    fn add(&mut self, i: usize, w: f64) {
-        self.total += w;
-        let mut k = i + 1;
-        while k < self.tree.len() {
-            self.tree[k] += w;
-            k += k & k.wrapping_neg();
-        }
-    }
-    /// Index whose cumulative weight interval contains `u` (0 <= u < total).
-    fn find(&self, mut u: f64) -> usize {
-        let mut pos = 0;
-        let mut step = self.tree.len().next_power_of_two();
-        while step > 0 {
-            let next = pos + step;
-            if next < self.tree.len() && self.tree[next] <= u {
-                pos = next;
-                u -= self.tree[next];
-            }
-            step >>= 1;
-        }
-        pos.min(self.tree.len() - 2)
-    }
-    /// A weighted draw among indices below `limit` (the models created so far).
-    fn draw(&self, limit: usize, rng: &mut Pcg64) -> Option<usize> {
-        if self.total <= 0.0 {
-            return None;
-        }
-        let p = self.find(rng.random::<f64>() * self.total * (1.0 - 1e-12));
-        (p < limit).then_some(p)
     }
 }
 
@@ -213,6 +177,9 @@ struct Ctx<'a> {
     tail: DevPicker,
     model_sigma: LogNormal<f64>,
     decay: LogNormal<f64>,
+    /// Spread of the base models' interest around their (high) level.
+    base_noise: LogNormal<f64>,
+    attach: Attachment,
     ids: HashSet<String>,
 }
 
@@ -225,6 +192,9 @@ pub fn generate(
     rng: &mut Pcg64,
 ) -> Result<Vec<Model>, SynthError> {
     let cal = Calendar::new();
+    let created = creation_days(scenario, n, rng)?;
+    let slots = base_slots(&created, devs, n)?;
+    let l = &scenario.lineage;
     let mut ctx = Ctx {
         scenario,
         devs,
@@ -238,28 +208,111 @@ pub fn generate(
             scenario.popularity.decay_sigma,
         )
         .map_err(|e| SynthError::invalid("popularity.decay_sigma", e.to_string()))?,
+        base_noise: LogNormal::new(0.0, 0.5)
+            .map_err(|e| SynthError::invalid("popularity", e.to_string()))?,
+        attach: Attachment::new(
+            n,
+            l.max_family_share,
+            l.base_model_share,
+            l.attachment_decay_days,
+            created.first().copied().unwrap_or(0),
+        ),
         ids: HashSet::with_capacity(n),
     };
-    let mut parents_any = Fenwick::new(n);
-    let mut parents_llm = Fenwick::new(n);
     let mut models: Vec<Model> = Vec::with_capacity(n);
-    for (i, day) in creation_days(scenario, n, rng)?.into_iter().enumerate() {
-        let mut m = draw_model(&mut ctx, &models, &parents_any, &parents_llm, day, rng);
+    for (i, day) in created.into_iter().enumerate() {
+        let mut m = match slots[i] {
+            Some((b, dev)) => base_model(&mut ctx, b, dev, day, i, rng),
+            None => draw_model(&mut ctx, &models, day, i, rng),
+        };
         m.first_week = cal.first_week_on_or_after(day);
         m.oid = object_id(day, i as u64, seed);
-        if matches!(
-            m.relation,
-            Relation::Original | Relation::Finetune | Relation::Merge
-        ) {
-            let w = (m.latent + 1e-3).powf(0.8);
-            parents_any.add(i, w);
-            if m.family().llm {
-                parents_llm.add(i, w);
-            }
-        }
+        let appeal = (m.latent + 1e-3).powf(0.25);
+        ctx.attach.join(&Joining {
+            index: i,
+            day,
+            parent: m.parents.first().map(|p| *p as usize),
+            pool_appeal: match m.relation {
+                _ if m.base => None,
+                Relation::Original => Some(appeal),
+                Relation::Finetune | Relation::Merge => Some(0.5 * appeal),
+                _ => None,
+            },
+            base_appeal: slots[i].map(|(b, _)| BASE_MODELS[b].appeal),
+            llm: m.family().llm,
+        });
         models.push(m);
     }
     Ok(models)
+}
+
+/// The models that are the head labs' base models: for each (in priority
+/// order), the first model created on or after its date, by its lab.
+fn base_slots(
+    created: &[i32],
+    devs: &[Developer],
+    n: usize,
+) -> Result<Vec<Option<(usize, u32)>>, SynthError> {
+    let mut slots: Vec<Option<(usize, u32)>> = vec![None; created.len()];
+    for (k, b) in bases_for(n).iter().enumerate() {
+        let Some(dev) = devs.iter().position(|d| d.name == b.author()) else {
+            continue;
+        };
+        let day = days(date("base model date", b.created)?);
+        let start = created.partition_point(|d| *d < day);
+        if let Some(i) = (start..created.len()).find(|&i| slots[i].is_none()) {
+            slots[i] = Some((k, dev as u32));
+        }
+    }
+    Ok(slots)
+}
+
+/// A model with nothing drawn yet.
+fn blank(author: u32, day: i32, index: usize, decay_weeks: f64) -> Model {
+    Model {
+        id: String::new(),
+        oid: String::new(),
+        author,
+        created: day,
+        first_week: 0,
+        relation: Relation::Original,
+        declared: false,
+        relation_field: false,
+        parents: Vec::new(),
+        quant: None,
+        family: 0,
+        params: 0,
+        safetensors_known: false,
+        gguf: false,
+        license: None,
+        gated: false,
+        transparency: NO_CARD,
+        datasets: Vec::new(),
+        languages: Vec::new(),
+        latent: 0.0,
+        popularity: 0.0,
+        decay_weeks,
+        core: String::new(),
+        root: index as u32,
+        base: false,
+    }
+}
+
+/// A head lab's base model: real id, size, licence and data; high interest
+/// that fades slowly; always downloaded.
+fn base_model(ctx: &mut Ctx, b: usize, dev: u32, day: i32, index: usize, rng: &mut Pcg64) -> Model {
+    let spec = &BASE_MODELS[b];
+    let devs = ctx.devs;
+    let mut m = blank(dev, day, index, 3.0 * ctx.decay.sample(rng));
+    attributes::base(&mut m, spec, spec.family_index().unwrap_or(0));
+    m.languages = attributes::languages(&devs[dev as usize], rng);
+    let level = (2.0 * ctx.scenario.popularity.model_sigma).exp();
+    m.latent = devs[dev as usize].popularity * level * ctx.base_noise.sample(rng);
+    m.popularity = m.latent;
+    m.base = true;
+    m.id = unique_id(&mut ctx.ids, &devs[dev as usize].name, spec.name());
+    m.core = m.name().to_string();
+    m
 }
 
 /// A Hub-style ObjectId: 4 bytes of creation time, then 8 bytes of a hash.
@@ -287,88 +340,86 @@ fn draw_relation(scenario: &Scenario, rng: &mut Pcg64) -> (Relation, bool) {
     }
 }
 
-fn draw_model(
-    ctx: &mut Ctx,
+/// The parents of a new derivative, and its relation once they are known
+/// (a quantization of a model that cannot be quantized becomes a fine-tune,
+/// a merge without a second parent of its family too, and a derivative
+/// without any parent an original).
+fn draw_parents(
+    ctx: &Ctx,
     models: &[Model],
-    any: &Fenwick,
-    llm: &Fenwick,
+    mut relation: Relation,
     day: i32,
     rng: &mut Pcg64,
-) -> Model {
-    let (mut relation, declared) = draw_relation(ctx.scenario, rng);
-    let mut parents = Vec::new();
-    if relation != Relation::Original {
-        let pool = if relation == Relation::Quantized {
-            llm
-        } else {
-            any
-        };
-        match pool
-            .draw(models.len(), rng)
-            .or_else(|| any.draw(models.len(), rng))
-        {
-            Some(p) => {
-                if relation == Relation::Quantized && !models[p].family().llm {
-                    relation = Relation::Finetune;
-                }
-                parents.push(p as u32);
-                if relation == Relation::Merge {
-                    let extra = rng.random_range(1..ctx.scenario.lineage.merge_max_parents);
-                    for _ in 0..extra {
-                        if let Some(q) = any
-                            .draw(models.len(), rng)
-                            .filter(|q| !parents.contains(&(*q as u32)))
-                        {
-                            parents.push(q as u32);
-                        }
-                    }
-                    if parents.len() < 2 {
-                        relation = Relation::Finetune;
-                    }
-                }
+) -> (Relation, Vec<u32>) {
+    let limit = models.len();
+    let any = |_: usize| true;
+    let first = if relation == Relation::Quantized {
+        ctx.attach
+            .draw(limit, day, true, &any, rng)
+            .or_else(|| ctx.attach.draw(limit, day, false, &any, rng))
+    } else {
+        ctx.attach.draw(limit, day, false, &any, rng)
+    };
+    let Some(p) = first else {
+        return (Relation::Original, Vec::new());
+    };
+    if relation == Relation::Quantized && !models[p].family().llm {
+        relation = Relation::Finetune;
+    }
+    let mut parents = vec![p as u32];
+    if relation == Relation::Merge {
+        let family = models[p].family;
+        let extra = rng.random_range(1..ctx.scenario.lineage.merge_max_parents);
+        for _ in 0..extra {
+            let taken = parents.clone();
+            let partner = |q: usize| models[q].family == family && !taken.contains(&(q as u32));
+            if let Some(q) = ctx.attach.draw(limit, day, false, &partner, rng) {
+                parents.push(q as u32);
             }
-            None => relation = Relation::Original,
+        }
+        if parents.len() < 2 {
+            relation = Relation::Finetune;
         }
     }
+    (relation, parents)
+}
+
+fn draw_model(ctx: &mut Ctx, models: &[Model], day: i32, index: usize, rng: &mut Pcg64) -> Model {
+    let (drawn, declared) = draw_relation(ctx.scenario, rng);
+    let (relation, parents) = if drawn == Relation::Original {
+        (drawn, Vec::new())
+    } else {
+        draw_parents(ctx, models, drawn, day, rng)
+    };
     let period = period_of_day(day);
     let author = draw_author(ctx, models, relation, &parents, day, rng);
-    let dev = &ctx.devs[author as usize];
-    let mut m = Model {
-        id: String::new(),
-        oid: String::new(),
-        author,
-        created: day,
-        first_week: 0,
-        relation,
-        declared: declared && relation != Relation::Original,
-        relation_field: rng.random_bool(ctx.scenario.lineage.relation_field_probability),
-        parents,
-        quant: None,
-        family: 0,
-        params: 0,
-        safetensors_known: false,
-        gguf: false,
-        license: None,
-        gated: false,
-        transparency: NO_CARD,
-        datasets: Vec::new(),
-        languages: Vec::new(),
-        latent: 0.0,
-        popularity: 0.0,
-        decay_weeks: ctx.decay.sample(rng),
-    };
-    if relation == Relation::Original {
-        original_attributes(ctx.scenario, &mut m, period, rng);
-    } else {
-        derived_attributes(ctx.scenario, &mut m, models, dev, rng);
+    let devs = ctx.devs;
+    let dev = &devs[author as usize];
+    let mut m = blank(author, day, index, ctx.decay.sample(rng));
+    m.relation = relation;
+    m.declared = declared && relation != Relation::Original;
+    m.relation_field = rng.random_bool(ctx.scenario.lineage.relation_field_probability);
+    if let Some(p) = parents.first() {
+        m.root = ctx.attach.root(*p as usize) as u32;
     }
-    card(ctx.scenario, &mut m, dev, period, rng);
+    m.parents = parents;
+    if relation == Relation::Original {
+        attributes::original(ctx.scenario, &mut m, period, rng);
+    } else {
+        attributes::derived(ctx.scenario, &mut m, models, dev, rng);
+    }
+    attributes::card(ctx.scenario, &mut m, dev, period, rng);
     popularity(ctx, &mut m, models, dev.kind, rng);
-    m.id = unique_id(
-        &mut ctx.ids,
-        &dev.name,
-        &crate::names::stem(&m, models, rng),
-    );
+    if relation == Relation::Quantized {
+        m.core = models[m.parents[0] as usize].core.clone();
+    }
+    let stem = crate::names::stem(&m, models, rng);
+    m.id = unique_id(&mut ctx.ids, &dev.name, &stem);
+    m.core = match relation {
+        Relation::Original => m.name().to_string(),
+        Relation::Quantized => std::mem::take(&mut m.core),
+        _ => stem,
+    };
     m
 }
 
@@ -405,169 +456,14 @@ fn draw_author(
     {
         return d;
     }
-    // A head developer often publishes its own fine-tunes and quantizations.
-    let parent_author = models[parents[0] as usize].author;
-    if ctx.devs[parent_author as usize].kind == DevKind::Head && rng.random_bool(0.3) {
-        return parent_author;
+    // A head developer often publishes its own fine-tunes and quantizations;
+    // of its flagship base models, the community publishes nearly all.
+    let parent = &models[parents[0] as usize];
+    let own = if parent.base { 0.02 } else { 0.3 };
+    if ctx.devs[parent.author as usize].kind == DevKind::Head && rng.random_bool(own) {
+        return parent.author;
     }
     tail(rng)
-}
-
-fn pick_family(moe: bool, multimodal: bool, period: usize, rng: &mut Pcg64) -> usize {
-    let candidates: Vec<(usize, f64)> = FAMILIES
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| {
-            f.moe == moe && (moe || f.multimodal == multimodal) && f.weight[period] > 0.0
-        })
-        .map(|(i, f)| (i, f.weight[period]))
-        .collect();
-    if candidates.is_empty() {
-        return pick_family(false, false, period, rng);
-    }
-    let total: f64 = candidates.iter().map(|c| c.1).sum();
-    let mut u = rng.random::<f64>() * total;
-    for (i, w) in &candidates {
-        if u < *w {
-            return *i;
-        }
-        u -= w;
-    }
-    candidates[candidates.len() - 1].0
-}
-
-fn original_attributes(s: &Scenario, m: &mut Model, period: usize, rng: &mut Pcg64) {
-    let a = &s.attributes;
-    let moe = rng.random_bool(*a.moe_probability.get(period));
-    let multimodal = rng.random_bool(*a.multimodal_generation_probability.get(period));
-    m.family = pick_family(moe, multimodal, period, rng);
-    let f = &FAMILIES[m.family];
-    let mut class = crate::scenario::SIZE_CLASSES
-        .iter()
-        .position(|c| *c == pick_key(a.size_classes.get(period), rng))
-        .unwrap_or(0);
-    if f.small_only {
-        class = class.min(1);
-    }
-    if f.moe {
-        class = class.max(1);
-    }
-    let (lo, hi) = SIZE_BOUNDS[class];
-    m.params = (lo * (hi / lo).powf(rng.random::<f64>())).round() as u64;
-    m.safetensors_known = rng.random_bool(*a.params_known.get(period));
-}
-
-fn derived_attributes(
-    s: &Scenario,
-    m: &mut Model,
-    models: &[Model],
-    dev: &Developer,
-    rng: &mut Pcg64,
-) {
-    let parent = &models[m.parents[0] as usize];
-    m.family = parent.family;
-    m.params = parent.params;
-    let period = period_of_day(m.created);
-    m.safetensors_known = match m.relation {
-        Relation::Adapter => false,
-        Relation::Quantized => false,
-        _ => rng.random_bool(*s.attributes.params_known.get(period)),
-    };
-    if m.relation == Relation::Quantized {
-        let format = quant_format(dev, m.created, rng);
-        m.quant = Some(format);
-        m.gguf = format == "gguf";
-        m.safetensors_known = matches!(format, "gptq" | "awq" | "mlx" | "bnb-4bit" | "bnb-8bit")
-            && rng.random_bool(0.9);
-    }
-}
-
-/// Formats in use on `day`, with the date each appeared.
-const FORMAT_SINCE: [(&str, &str); 7] = [
-    ("bnb-8bit", "2019-01-01"),
-    ("gptq", "2023-04-01"),
-    ("bnb-4bit", "2023-06-01"),
-    ("gguf", "2023-08-21"),
-    ("awq", "2023-09-01"),
-    ("exl2", "2023-09-15"),
-    ("mlx", "2023-12-05"),
-];
-
-fn quant_format(dev: &Developer, day: i32, rng: &mut Pcg64) -> &'static str {
-    let available: Vec<&'static str> = FORMAT_SINCE
-        .iter()
-        .filter(|(_, since)| date("formats", since).map(days).unwrap_or(0) <= day)
-        .map(|(f, _)| *f)
-        .collect();
-    let own: Vec<&'static str> = available
-        .iter()
-        .copied()
-        .filter(|f| dev.formats.iter().any(|g| g == f))
-        .collect();
-    let pool = if own.is_empty() { &available } else { &own };
-    // GGUF dominates once it exists.
-    if pool.contains(&"gguf") && rng.random_bool(0.6) {
-        return "gguf";
-    }
-    pool[rng.random_range(0..pool.len())]
-}
-
-/// Transparency, datasets, licence, gating, languages: what the card says.
-fn card(s: &Scenario, m: &mut Model, dev: &Developer, period: usize, rng: &mut Pcg64) {
-    let t = &s.trajectories;
-    let transparency = pick_key(t.transparency.get(period), rng);
-    m.transparency = crate::scenario::TRANSPARENCY
-        .iter()
-        .position(|k| *k == transparency)
-        .unwrap_or(3) as u8;
-    m.languages = languages(dev, rng);
-    if m.transparency == NO_CARD {
-        return;
-    }
-    let n = rng.random_range(1..=3);
-    m.datasets = match m.transparency {
-        AVAILABLE => (0..n)
-            .map(|_| catalog::HUB_DATASETS[rng.random_range(0..catalog::HUB_DATASETS.len())])
-            .collect(),
-        DISCLOSED => vec![
-            catalog::DISCLOSED_DATASETS[rng.random_range(0..catalog::DISCLOSED_DATASETS.len())],
-        ],
-        _ => Vec::new(),
-    };
-    m.datasets.sort_unstable();
-    m.datasets.dedup();
-    let mut mix = t.openness.get(period).clone();
-    mix.remove("unknown");
-    let total: f64 = mix.values().sum();
-    mix.values_mut().for_each(|v| *v /= total);
-    let mut openness = pick_key(&mix, rng);
-    if openness == "open_source" && m.transparency != AVAILABLE {
-        openness = "open_weights".into();
-    }
-    m.license = Some(match openness.as_str() {
-        "open_source" => catalog::OSI_LICENSES[rng.random_range(0..catalog::OSI_LICENSES.len())],
-        "restricted" if rng.random_bool(0.5) => {
-            catalog::NC_LICENSES[rng.random_range(0..catalog::NC_LICENSES.len())]
-        }
-        "restricted" => {
-            m.gated = true;
-            catalog::WEIGHTS_LICENSES[rng.random_range(0..catalog::WEIGHTS_LICENSES.len())]
-        }
-        _ if m.transparency != AVAILABLE && rng.random_bool(0.4) => {
-            catalog::OSI_LICENSES[rng.random_range(0..catalog::OSI_LICENSES.len())]
-        }
-        _ => catalog::WEIGHTS_LICENSES[rng.random_range(0..catalog::WEIGHTS_LICENSES.len())],
-    });
-}
-
-fn languages(dev: &Developer, rng: &mut Pcg64) -> Vec<&'static str> {
-    let mut out = vec!["en"];
-    if dev.country_group == "China" {
-        out.push("zh");
-    } else if rng.random_bool(0.2) {
-        out.push(catalog::LANGUAGES[rng.random_range(1..catalog::LANGUAGES.len())]);
-    }
-    out
 }
 
 fn popularity(ctx: &Ctx, m: &mut Model, models: &[Model], kind: DevKind, rng: &mut Pcg64) {
@@ -613,19 +509,6 @@ fn unique_id(ids: &mut HashSet<String>, author: &str, stem: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fenwick_draws_by_weight() {
-        let mut f = Fenwick::new(4);
-        f.add(0, 1.0);
-        f.add(2, 3.0);
-        assert_eq!(f.find(0.5), 0);
-        assert_eq!(f.find(1.5), 2);
-        assert_eq!(f.find(3.9), 2);
-        let empty = Fenwick::new(3);
-        let mut rng = <Pcg64 as rand::SeedableRng>::seed_from_u64(3);
-        assert_eq!(empty.draw(3, &mut rng), None);
-    }
 
     #[test]
     fn object_ids_are_24_hex_digits() {

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::{self, MULTIMODAL_GENERATION};
+use crate::catalog;
 use crate::developers::Developer;
 use crate::models::{AVAILABLE, Model, NO_CARD, Relation};
 use crate::scenario::{COUNTRY_GROUPS, OPENNESS, ORG_TYPES, SIZE_CLASSES, Scenario, TRANSPARENCY};
@@ -64,7 +64,7 @@ pub fn cell(scenario: &Scenario, devs: &[Developer], m: &Model) -> Cell {
         idx(&COUNTRY_GROUPS, dev.seen_country_group()),
         idx(&ORG_TYPES, dev.seen_org_type()),
         named as u8,
-        MULTIMODAL_GENERATION.contains(&m.family().pipeline) as u8,
+        crate::modality::is_multimodal_generation(m.family) as u8,
         (m.relation == Relation::Quantized) as u8,
         m.family().moe as u8,
         openness(m) as u8,

@@ -142,6 +142,16 @@ pub struct Lineage {
     pub derivative_popularity_ratio: f64,
     /// Median popularity of an intermediary's derivative relative to its parent.
     pub intermediary_popularity_ratio: f64,
+    /// Probability that a derivative's parent is drawn among the head labs'
+    /// base models (by their appeal, fading with age) rather than from the
+    /// pool of all other originals, fine-tunes and merges.
+    pub base_model_share: f64,
+    /// Largest share of all models in one family (a first-parent tree); a
+    /// family that reaches it takes no more derivatives.
+    pub max_family_share: f64,
+    /// Days over which a model's pull on new derivatives (and each of its
+    /// derivatives' contribution to it) falls by a factor e.
+    pub attachment_decay_days: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -436,6 +446,9 @@ impl Default for Scenario {
                 merge_max_parents: 3,
                 derivative_popularity_ratio: 0.01,
                 intermediary_popularity_ratio: 0.1,
+                base_model_share: 0.5,
+                max_family_share: 0.08,
+                attachment_decay_days: 240.0,
             },
             popularity: Popularity {
                 zero_probability: shares(&[("head", 0.1), ("intermediary", 0.15), ("tail", 0.75)]),
@@ -477,7 +490,7 @@ impl Default for Scenario {
                 moe: by_period(0.002, 0.005, 0.009, 0.014),
                 params_known: by_period(0.45, 0.55, 0.65, 0.75),
                 size: by_period(
-                    sizes([0.88, 0.1, 0.02, 0.0, 0.0]),
+                    sizes([0.867, 0.12, 0.013, 0.0, 0.0]),
                     sizes([0.7, 0.22, 0.07, 0.01, 0.0]),
                     sizes([0.5, 0.3, 0.16, 0.035, 0.005]),
                     sizes([0.387, 0.37, 0.2, 0.04, 0.003]),

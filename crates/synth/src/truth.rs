@@ -349,6 +349,7 @@ fn definitions() -> Value {
         "share": "downloads of models in the class / all downloads in the period; developer classes are the uploader's annotation (unannotated: unknown / Unknown)",
         "tolerance": "3 model-clustered standard errors: 3 * sqrt(sum_i d_i^2 (x_i - value)^2) / sum_i d_i; ratios combine the relative errors of both periods",
         "mean_params": "download-weighted mean of safetensors total, else gguf total, over models that report one",
+        "multimodal_generation": "hubecon_lineage::is_multimodal_generation of the modality hubecon-lineage derives from the model's pipeline tag and library (or the release's modality, which gives the same verdict): the task generates content and its inputs and outputs span at least two media",
         "quantized": "true relation quantized, declared or not",
         "moe": "true architecture is a mixture of experts (config architectures contain Moe, Mixtral, DeepseekV3, SwitchTransformers, GptOss; GGUF copies carry it only through lineage or gguf.architecture)",
         "openness": "restricted if gated or cc-by-nc-*; unknown if no licence; open_source if OSI licence and available data; else open_weights",

@@ -200,6 +200,20 @@ fn lineage(s: &Scenario) -> Result<(), SynthError> {
         "lineage.intermediary_popularity_ratio",
         l.intermediary_popularity_ratio,
     )?;
+    probability("lineage.base_model_share", l.base_model_share)?;
+    probability("lineage.max_family_share", l.max_family_share)?;
+    if l.max_family_share <= 0.0 {
+        return Err(SynthError::invalid(
+            "lineage.max_family_share",
+            "a family must be allowed at least its root",
+        ));
+    }
+    if !(l.attachment_decay_days.is_finite() && l.attachment_decay_days >= 30.0) {
+        return Err(SynthError::invalid(
+            "lineage.attachment_decay_days",
+            format!("{} must be at least 30 days", l.attachment_decay_days),
+        ));
+    }
     Ok(())
 }
 

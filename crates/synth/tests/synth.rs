@@ -104,6 +104,17 @@ fn a_bad_scenario_names_the_key() {
         "lineage.declared_fraction"
     );
     assert_eq!(
+        bad("max_family_share = 0.08", "max_family_share = 0.0"),
+        "lineage.max_family_share"
+    );
+    assert_eq!(
+        bad(
+            "attachment_decay_days = 240.0",
+            "attachment_decay_days = 5.0"
+        ),
+        "lineage.attachment_decay_days"
+    );
+    assert_eq!(
         bad("y2025 = { China = 0.19,", "y2025 = { China = 0.29,"),
         "trajectories.country_group.y2025"
     );
@@ -461,5 +472,112 @@ fn a_5k_sample_is_calibrated_to_the_study() {
             r["target"].as_f64().is_some() && r.get("tolerance").is_some(),
             "{key}"
         );
+    }
+}
+
+/// Family roots (end of the first-parent chain) of every model in truth_models.parquet.
+fn family_roots(dir: &Path) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let t = read(&dir.join("truth_models.parquet"));
+    let ids: Vec<String> = t
+        .column("model_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.unwrap().to_string())
+        .collect();
+    let relations: Vec<String> = t
+        .column("relation")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.unwrap().to_string())
+        .collect();
+    let parents = t.column("parents").unwrap().list().unwrap().clone();
+    let first: HashMap<String, String> = ids
+        .iter()
+        .zip(parents.amortized_iter())
+        .filter_map(|(id, p)| {
+            let p = p?;
+            let p = p.as_ref().str().ok()?.iter().next()??.to_string();
+            Some((id.clone(), p))
+        })
+        .collect();
+    let roots = ids
+        .iter()
+        .map(|id| {
+            let mut k = id.clone();
+            while let Some(p) = first.get(&k) {
+                k = p.clone();
+            }
+            k
+        })
+        .collect();
+    (ids, relations, roots)
+}
+
+#[test]
+fn derivatives_spread_over_the_head_labs_base_models_with_bounded_names() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(&Scenario::default(), 4000, 5, dir.path(), &quiet).unwrap();
+    let (ids, relations, roots) = family_roots(dir.path());
+    let mut size: HashMap<&str, usize> = HashMap::new();
+    for r in &roots {
+        *size.entry(r.as_str()).or_default() += 1;
+    }
+    let mut families: Vec<(&str, usize)> = size.into_iter().collect();
+    families.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    // No family takes more than the cap (8% of models) ...
+    assert!(families[0].1 <= 320, "{:?}", &families[..3]);
+    // ... and most of the biggest are the head labs' base models (a popular
+    // community original can grow a big family by preferential attachment).
+    let labs = [
+        "meta-llama/",
+        "Qwen/",
+        "mistralai/",
+        "google",
+        "deepseek-ai/",
+        "openai",
+        "stabilityai/",
+        "sentence-transformers/",
+        "runwayml/",
+        "CompVis/",
+        "black-forest-labs/",
+        "distilbert/",
+        "TinyLlama/",
+        "llava-hf/",
+        "BAAI/",
+        "HuggingFaceTB/",
+        "Wan-AI/",
+        "facebook/",
+    ];
+    let by_labs = families[..10]
+        .iter()
+        .filter(|(root, _)| labs.iter().any(|l| root.starts_with(l)))
+        .count();
+    assert!(by_labs >= 7, "{:?}", &families[..10]);
+    assert!(
+        families
+            .iter()
+            .any(|(r, _)| *r == "meta-llama/Llama-3.1-8B-Instruct")
+    );
+    // Names are a base's short name plus a suffix: bounded, and a fine-tune
+    // never carries a merge word or a format token.
+    let merge_or_format = [
+        "slerp", "ties", "dare", "merge", "gguf", "gptq", "awq", "exl2", "lora",
+    ];
+    for (id, rel) in ids.iter().zip(&relations) {
+        assert!(id.len() <= 96, "{id}");
+        if rel == "finetune" {
+            let lower = id.to_lowercase();
+            let name = lower.split_once('/').unwrap().1;
+            assert!(
+                !name
+                    .split(['-', '_', '.'])
+                    .any(|t| merge_or_format.contains(&t)),
+                "{id}"
+            );
+        }
     }
 }

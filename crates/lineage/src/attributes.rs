@@ -81,6 +81,22 @@ fn moe_evidence(ctx: &Context<'_>, i: usize) -> bool {
         || moe_in_name(ctx.lower.name(i))
 }
 
+/// A model's own answer to "is it a mixture of experts": yes on MoE
+/// evidence; no when its config states a model type that is not MoE (a
+/// dense distillation of an MoE model, e.g. DeepSeek-R1-Distill-Llama-8B,
+/// is dense whatever its parent); otherwise unknown, and a derivative then
+/// inherits its parent's answer. GGUF architectures do not count as dense
+/// evidence: the Hub reports `llama` for Mixtral GGUFs.
+fn own_moe(ctx: &Context<'_>, i: usize) -> Option<bool> {
+    if moe_evidence(ctx, i) {
+        Some(true)
+    } else if ctx.table.model_type[i].is_some() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// Own modality: release, pipeline tag, a pipeline tag among the tags, library.
 fn own_modality(ctx: &Context<'_>, i: usize) -> Option<(String, bool)> {
     let t = ctx.table;
@@ -120,9 +136,7 @@ impl Attributes {
             })
             .unzip();
 
-        let own_moe: Vec<Option<bool>> = (0..n)
-            .map(|i| moe_evidence(ctx, i).then_some(true))
-            .collect();
+        let own_moe: Vec<Option<bool>> = (0..n).map(|i| own_moe(ctx, i)).collect();
         let same_architecture = |i: usize| decisions[i].relation != rel::MERGE && derived(i);
         let is_moe = inherit(&own_moe, same_architecture, &families.parent)
             .into_iter()

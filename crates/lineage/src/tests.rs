@@ -403,3 +403,43 @@ fn lineage_eval_scores_inference_against_declarations() {
     assert!(table.contains("finetune"));
     assert!(table.contains("first parent found: 3 of 5 (60.0%)"));
 }
+
+#[test]
+fn a_dense_distillation_of_an_moe_model_is_not_moe_but_its_gguf_copy_of_an_moe_is() {
+    let models = vec![
+        M {
+            architectures: vec!["DeepseekV3ForCausalLM"],
+            model_type: Some("deepseek_v3"),
+            ..M::new("deepseek-ai/DeepSeek-R1")
+        },
+        M {
+            architectures: vec!["LlamaForCausalLM"],
+            model_type: Some("llama"),
+            ..M::new("deepseek-ai/DeepSeek-R1-Distill-Llama-8B").declares(
+                &["deepseek-ai/DeepSeek-R1"],
+                Some("finetune"),
+                "baseModels.relation",
+            )
+        },
+        M {
+            gguf_arch: Some("llama"),
+            ..M::new("bartowski/DeepSeek-R1-GGUF")
+                .files(&["DeepSeek-R1-Q4_K_M.gguf"])
+                .declares(
+                    &["deepseek-ai/DeepSeek-R1"],
+                    Some("quantized"),
+                    "baseModels.relation",
+                )
+        },
+    ];
+    let (out, _) = enrich(frame(&models), &LineageOptions::default()).unwrap();
+    let moe: Vec<bool> = out
+        .column("is_moe")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect();
+    assert_eq!(moe, vec![true, false, true]);
+}

@@ -1,0 +1,241 @@
+//! The whole study on the default synthetic sample, once per test run:
+//! synth -> prepare -> every analysis -> claims -> paper. Every analysis's
+//! CSV and JSON is an insta snapshot, and the planted effects of the
+//! generator are asserted through the analyses' own JSON outputs.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use hubecon_analyses::claims::{Numbers, Verdict, evaluate};
+use hubecon_analyses::{ANALYSES, Context, registry};
+use hubecon_ingest::{FormatChoice, PrepareOptions, Silent, finish, read_inputs, write_dataset};
+use serde_json::Value;
+
+struct Study {
+    _tmp: tempfile::TempDir,
+    sample: PathBuf,
+    figures: PathBuf,
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs the study once for all tests of this binary.
+fn study() -> &'static Study {
+    static STUDY: OnceLock<Study> = OnceLock::new();
+    STUDY.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let sample = tmp.path().join("sample");
+        let prepared = tmp.path().join("prepared");
+        let figures = tmp.path().join("figures");
+        hubecon_synth::generate(
+            &hubecon_synth::Scenario::default(),
+            hubecon_synth::DEFAULT_MODELS,
+            hubecon_synth::DEFAULT_SEED,
+            &sample,
+            &|_, _, _| {},
+        )
+        .unwrap();
+        let opts = PrepareOptions {
+            inputs: vec![sample.clone()],
+            format: FormatChoice::Auto,
+            annotations: workspace().join("data/annotations/developers.csv"),
+            snapshot_date: None,
+        };
+        let combined = read_inputs(&opts, &Silent).unwrap();
+        let (models, _) =
+            hubecon_lineage::enrich(combined.models.clone(), &Default::default()).unwrap();
+        let prepared_data = finish(combined, models, &opts).unwrap();
+        write_dataset(&prepared_data, &prepared).unwrap();
+        let ctx = Context::load(&prepared, &figures).unwrap();
+        registry::run_all(&ctx, |_| {}).unwrap();
+        Study {
+            _tmp: tmp,
+            sample,
+            figures,
+        }
+    })
+}
+
+fn json(stem: &str) -> Value {
+    let p = study().figures.join(format!("{stem}.json"));
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
+}
+
+fn truth() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(study().sample.join("truth.json")).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn every_analysis_writes_its_four_files() {
+    for a in &ANALYSES {
+        for ext in ["svg", "png", "csv", "json"] {
+            let p = study().figures.join(format!("{}.{ext}", a.stem));
+            let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            assert!(len > 100, "{} is missing or empty", p.display());
+        }
+        let j = json(a.stem);
+        assert_eq!(j["synthetic"], true, "{} must say it is synthetic", a.stem);
+    }
+    let svg = std::fs::read_to_string(study().figures.join("07_model_size.svg")).unwrap();
+    assert!(
+        svg.contains("synthetic sample: not the paper"),
+        "figures must carry the synthetic subtitle"
+    );
+}
+
+#[test]
+fn analysis_outputs_match_their_snapshots() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(workspace().join("analyses/tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for a in &ANALYSES {
+            let csv =
+                std::fs::read_to_string(study().figures.join(format!("{}.csv", a.stem))).unwrap();
+            insta::assert_snapshot!(format!("{}_csv", a.stem), csv);
+            let json =
+                std::fs::read_to_string(study().figures.join(format!("{}.json", a.stem))).unwrap();
+            insta::assert_snapshot!(format!("{}_json", a.stem), json);
+        }
+    });
+}
+
+/// `value` recovers the truth `want` within `tol` (relative).
+fn recovered(name: &str, value: f64, want: f64, tol: f64) {
+    assert!(
+        (value - want).abs() <= tol * want.abs(),
+        "{name}: analyses give {value}, the generator planted {want} (tolerance {tol})"
+    );
+}
+
+fn number(stem: &str, key: &str) -> f64 {
+    json(stem)["numbers"][key]["value"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{stem}.json has no value for {key}"))
+}
+
+#[test]
+fn planted_growth_ratios_are_recovered() {
+    let t = truth();
+    let ratio = |k: &str| {
+        t["ratios"][k]["value"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("truth.json ratios.{k}.value"))
+    };
+    // The analyses see inferred lineage and parsed metadata, the truth the
+    // generator's own labels: agreement within 25% means the pipeline works.
+    recovered(
+        "size",
+        number("07_model_size", "size_ratio"),
+        ratio("size"),
+        0.25,
+    );
+    recovered(
+        "multimodal",
+        number("08_model_properties", "multimodal_ratio"),
+        ratio("multimodal_generation"),
+        0.25,
+    );
+    recovered(
+        "quantized",
+        number("08_model_properties", "quantized_ratio"),
+        ratio("quantized"),
+        0.25,
+    );
+    recovered(
+        "moe",
+        number("08_model_properties", "moe_ratio"),
+        ratio("moe"),
+        0.25,
+    );
+}
+
+#[test]
+fn claims_are_evaluated_for_every_claim() {
+    let numbers = Numbers::load(&study().figures).unwrap();
+    let results = evaluate(&numbers);
+    let ids: Vec<&str> = results.iter().map(|r| r.id).collect();
+    assert_eq!(
+        ids,
+        [
+            "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11", "C12", "C13"
+        ]
+    );
+    // The sample's size is a parameter, not a measurement.
+    assert_eq!(results[0].verdict, Verdict::NotMeasurable);
+    for r in &results[1..] {
+        assert_ne!(
+            r.verdict,
+            Verdict::NotMeasurable,
+            "{} is not measurable: {}",
+            r.id,
+            r.reason
+        );
+    }
+}
+
+#[test]
+fn the_paper_builds_with_every_number_filled() {
+    let out = study().figures.join("paper.html");
+    hubecon_analyses::paper::build(&workspace().join("paper/paper.md"), &study().figures, &out)
+        .unwrap();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(!html.contains("{{"), "a placeholder is left");
+    assert!(
+        html.contains("class=\"synthetic\""),
+        "the synthetic box is missing"
+    );
+    assert_eq!(
+        html.matches("data:image/png;base64,").count(),
+        ANALYSES.len()
+    );
+    browser_check(&out);
+}
+
+/// Opens the page in headless Chromium and reads back what the page's own
+/// check script found: every figure decoded, no `{{` left. Skipped when no
+/// Chromium is installed, unless HUBECON_REQUIRE_BROWSER=1 (set by CI).
+fn browser_check(page: &Path) {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var("HUBECON_REQUIRE_BROWSER").is_err(),
+            "HUBECON_REQUIRE_BROWSER is set but no Chromium is installed"
+        );
+        eprintln!("skipping the browser check: no Chromium (install Debian's chromium)");
+        return;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--virtual-time-budget=5000",
+            &format!("--user-data-dir={}", profile.path().display()),
+            "--dump-dom",
+            &format!("file://{}", page.display()),
+        ])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let total = ANALYSES.len();
+    assert!(
+        dom.contains(&format!("data-figures-loaded=\"{total}\"")),
+        "not every figure loaded in Chromium"
+    );
+    assert!(dom.contains(&format!("data-figures-total=\"{total}\"")));
+    assert!(
+        dom.contains("data-placeholders-left=\"0\""),
+        "a placeholder is visible in Chromium"
+    );
+}

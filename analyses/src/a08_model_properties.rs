@@ -13,15 +13,12 @@ use hubecon_plot::{Chart, LineChart, Series, ValueAxis, ValueFormat, XKind};
 use hubecon_stats::{Proportion, Window, cochran_armitage_trend, two_proportion_z};
 use polars::prelude::*;
 
-use crate::common::{PERIODS, REPLICATES, growth, model_periods, period_proportion};
+use crate::common::{PERIODS, REPLICATES, growth, model_periods, period_proportion, wilson};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::output::{Headline, Number};
 
 pub const STEM: &str = "08_model_properties";
-
-/// The normal quantile of a two-sided 95% interval.
-const Z95: f64 = 1.959_963_984_540_054;
 
 /// `(key, column, claim, name in the figure)` of each property.
 const PROPERTIES: [(&str, &str, &str, &str); 3] = [
@@ -55,7 +52,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             .iter()
             .map(|p| period_proportion(&mp, p))
             .collect::<anyhow::Result<_>>()?;
-        let intervals: Vec<(f64, f64)> = props.iter().map(wilson).collect();
+        let intervals: Vec<(f64, f64)> = props.iter().map(|p| wilson(p.p, p.n)).collect();
         rows.push(key, &props, &intervals);
         let shares: Vec<f64> = props.iter().map(|p| p.p).collect();
         chart = chart.with_series(Series::dated(name, &x, &shares));
@@ -83,7 +80,7 @@ fn headline(
 ) -> anyhow::Result<()> {
     for (p, prop) in PERIODS.iter().zip(props) {
         let label = if *p == "<=2022" { "2022" } else { p };
-        let (lo, hi) = wilson(prop);
+        let (lo, hi) = wilson(prop.p, prop.n);
         h.insert(
             &format!("{key}_share_{label}"),
             Number::new(
@@ -116,15 +113,6 @@ fn headline(
         cochran_armitage_trend(props, None)?,
     );
     Ok(())
-}
-
-/// The Wilson score interval (95%) of a proportion, its `n` being the Kish
-/// effective sample size when weighted; never below 0 or above 1.
-pub fn wilson(prop: &Proportion) -> (f64, f64) {
-    let (p, n, z2) = (prop.p, prop.n, Z95 * Z95);
-    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
-    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
-    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
 /// The plotted data, one row per (property, period).
@@ -165,9 +153,9 @@ mod tests {
     #[test]
     fn wilson_matches_a_textbook_value_and_stays_inside_zero_one() {
         // p = 0.2, n = 100: Wilson 95% is (0.1333, 0.2888).
-        let (lo, hi) = wilson(&Proportion { p: 0.2, n: 100.0 });
+        let (lo, hi) = wilson(0.2, 100.0);
         assert!((lo - 0.1333).abs() < 1e-3 && (hi - 0.2888).abs() < 1e-3);
-        let (lo, hi) = wilson(&Proportion { p: 0.0, n: 5.0 });
+        let (lo, hi) = wilson(0.0, 5.0);
         assert_eq!(lo, 0.0);
         assert!(hi > 0.0 && hi < 1.0);
     }

@@ -26,10 +26,11 @@ use hubecon_stats::{
 };
 use polars::prelude::*;
 
+use crate::common::wilson;
 use crate::common::{PERIODS, model_periods, mp, period_proportion};
 use crate::context::Context;
 use crate::emit::emit;
-use crate::lineage_tables::{IN_LAYER, LAYER, mark_layer, only_derivatives_of_kind, wilson};
+use crate::lineage_tables::{IN_LAYER, LAYER, mark_layer, only_derivatives_of_kind};
 use crate::output::{Headline, Number, csv_text, write_atomic};
 
 pub const STEM: &str = "12_intermediaries";

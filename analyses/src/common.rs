@@ -214,3 +214,15 @@ pub fn growth(df: &DataFrame, replicates: usize) -> anyhow::Result<hubecon_stats
 
 /// Bootstrap replicates used by the growth intervals.
 pub const REPLICATES: usize = 1000;
+
+/// The Wilson score interval (95%) of a proportion `p` from `n` (effective) units.
+pub fn wilson(p: f64, n: f64) -> (f64, f64) {
+    if !(p.is_finite() && n.is_finite() && n > 0.0) {
+        return (f64::NAN, f64::NAN);
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}

@@ -288,21 +288,10 @@ pub fn only_derivatives_of_kind(models: &DataFrame, keep: &[&str]) -> anyhow::Re
         .collect()?)
 }
 
-/// The Wilson score interval (95%) of a proportion `p` from `n` (effective) units.
-pub fn wilson(p: f64, n: f64) -> (f64, f64) {
-    if !(p.is_finite() && n.is_finite() && n > 0.0) {
-        return (f64::NAN, f64::NAN);
-    }
-    const Z: f64 = 1.959_963_984_540_054;
-    let z2 = Z * Z;
-    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
-    let half = Z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / (1.0 + z2 / n);
-    ((centre - half).max(0.0), (centre + half).min(1.0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::common::wilson;
 
     #[test]
     fn roots_go_to_one_family_by_lab_first_then_by_word() {

@@ -21,6 +21,7 @@ pub mod a12_intermediaries;
 pub mod a13_significance;
 pub mod claims;
 pub mod common;
+pub mod compare;
 pub mod context;
 pub mod emit;
 pub mod lineage_tables;

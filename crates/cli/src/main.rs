@@ -24,6 +24,7 @@ enum Command {
     Figures(cmd::study::FiguresArgs),
     Claims(cmd::study::ClaimsArgs),
     Paper(cmd::study::PaperArgs),
+    Compare(cmd::study::CompareArgs),
     LineageEval(cmd::lineage::EvalArgs),
     Intermediaries(cmd::lineage::IntermediariesArgs),
 }
@@ -39,6 +40,7 @@ fn main() -> ExitCode {
         Command::Figures(a) => cmd::study::run_figures(a),
         Command::Claims(a) => cmd::study::run_claims(a),
         Command::Paper(a) => cmd::study::run_paper(a),
+        Command::Compare(a) => cmd::study::run_compare(a),
         Command::LineageEval(a) => cmd::lineage::run_eval(a),
         Command::Intermediaries(a) => cmd::lineage::run_intermediaries(a),
     };

@@ -576,3 +576,56 @@ fn a_directory_that_is_not_a_dataset_is_never_replaced() {
     assert_eq!(o.status.code(), Some(2));
     assert!(precious.join("thesis.tex").is_file());
 }
+
+// ---- compare ----
+
+fn figures_with_size_ratio(dir: &Path, value: f64) {
+    std::fs::create_dir_all(dir).unwrap();
+    let doc = serde_json::json!({"analysis": "07_model_size", "synthetic": false, "tests": [],
+        "numbers": {"size_ratio": {"value": value, "ci_low": value * 0.6, "ci_high": value * 1.5,
+                                   "unit": "ratio", "description": "x"}}});
+    std::fs::write(dir.join("07_model_size.json"), doc.to_string()).unwrap();
+}
+
+#[test]
+fn compare_lists_moves_and_strict_fails_when_a_claim_flips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    figures_with_size_ratio(&a, 17.0);
+    figures_with_size_ratio(&b, 3.0);
+    let (a_s, b_s) = (a.display().to_string(), b.display().to_string());
+    let o = hubecon(&["compare", "--baseline", &a_s, "--candidate", &b_s]);
+    ok(&o);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("07.size_ratio") && stdout.contains("YES"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("C6   holds -> does not hold"), "{stdout}");
+    let o = hubecon(&[
+        "compare",
+        "--baseline",
+        &a_s,
+        "--candidate",
+        &b_s,
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = hubecon(&[
+        "compare",
+        "--baseline",
+        &a_s,
+        "--candidate",
+        &a_s,
+        "--strict",
+    ]);
+    ok(&o);
+    let o = hubecon(&[
+        "compare",
+        "--baseline",
+        &tmp.path().display().to_string(),
+        "--candidate",
+        &a_s,
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("neither NN_*.json"));
+}

@@ -107,3 +107,61 @@ pub fn run_paper(args: PaperArgs) -> anyhow::Result<()> {
     println!("paper: wrote {}", args.out.display());
     Ok(())
 }
+
+/// Compare two runs: every headline number that moved (old, new, change,
+/// whether the move is outside the baseline's interval) and every claim
+/// whose verdict changed. Each side is an output folder (figures/ with
+/// NN_*.json) or a prepared dataset (analysed first, in a temporary folder).
+#[derive(Args)]
+pub struct CompareArgs {
+    #[arg(long, value_name = "DIR")]
+    pub baseline: PathBuf,
+    #[arg(long, value_name = "DIR")]
+    pub candidate: PathBuf,
+    /// Exit with code 1 when a claim's verdict flips.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write the comparison as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+}
+
+pub fn run_compare(args: CompareArgs) -> anyhow::Result<()> {
+    let (a, _keep_a) = numbers_of(&args.baseline)?;
+    let (b, _keep_b) = numbers_of(&args.candidate)?;
+    let comparison = hubecon_analyses::compare::compare(&a, &b);
+    print!("{}", hubecon_analyses::compare::report(&comparison));
+    if let Some(path) = &args.json {
+        write_atomic(
+            path,
+            (serde_json::to_string_pretty(&comparison)? + "\n").as_bytes(),
+        )?;
+        println!("compare: wrote {}", path.display());
+    }
+    if args.strict && !comparison.flipped.is_empty() {
+        anyhow::bail!(
+            "{} claim(s) changed verdict (--strict)",
+            comparison.flipped.len()
+        );
+    }
+    Ok(())
+}
+
+/// The headline numbers of an output folder, or of a prepared dataset after
+/// running every analysis on it (the temporary folder is kept alive by the
+/// returned guard).
+fn numbers_of(dir: &Path) -> anyhow::Result<(Numbers, Option<tempfile::TempDir>)> {
+    if dir.join(hubecon_ingest::schema::files::MANIFEST).is_file() {
+        let tmp = tempfile::tempdir()?;
+        figures(dir, tmp.path())?;
+        return Ok((Numbers::load(tmp.path())?, Some(tmp)));
+    }
+    let numbers = Numbers::load(dir)?;
+    if numbers.keys().next().is_none() {
+        anyhow::bail!(
+            "{} holds neither NN_*.json analysis outputs nor a prepared dataset (manifest.json)",
+            dir.display()
+        );
+    }
+    Ok((numbers, None))
+}

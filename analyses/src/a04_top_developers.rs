@@ -279,17 +279,7 @@ mod tests {
             d::COUNTRY_GROUP => ["USA", "China", "User", "USA"],
         )
         .unwrap();
-        let data = hubecon_ingest::Dataset {
-            dir: PathBuf::new(),
-            models,
-            downloads,
-            developers,
-            manifest: serde_json::json!({}),
-        };
-        Context {
-            data,
-            out: PathBuf::new(),
-        }
+        Context::from_frames(models, downloads, developers, &PathBuf::new())
     }
 
     #[test]

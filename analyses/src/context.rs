@@ -26,6 +26,27 @@ impl Context {
         })
     }
 
+    /// A context over frames built in memory (tests, notebooks): an empty
+    /// manifest, outputs to `out`.
+    pub fn from_frames(
+        models: DataFrame,
+        downloads: DataFrame,
+        developers: DataFrame,
+        out: &Path,
+    ) -> Self {
+        let data = Dataset {
+            dir: PathBuf::new(),
+            models,
+            downloads,
+            developers,
+            manifest: serde_json::json!({}),
+        };
+        Self {
+            data,
+            out: out.to_path_buf(),
+        }
+    }
+
     /// True when the dataset came from `hubecon synth`.
     pub fn synthetic(&self) -> bool {
         self.data.is_synthetic()

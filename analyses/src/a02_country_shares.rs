@@ -8,7 +8,9 @@ use hubecon_ingest::schema::{country_group as g, developers};
 use hubecon_plot::Chart;
 use hubecon_stats::{Category, TimeBucket, Window};
 
-use crate::common::{PERIODS, lens, share_of, shares, shares_both_lenses, stacked};
+use crate::common::{
+    LENSES, PERIODS, lens, period_key, share_of, shares, shares_both_lenses, stacked,
+};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::output::Number;
@@ -25,10 +27,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     )?;
 
     let mut h = ctx.headline(STEM, "Download share by developer country group");
-    for (lens_name, lens_value) in [
-        ("direct", hubecon_stats::Attribution::Direct),
-        ("derived", hubecon_stats::Attribution::Derived),
-    ] {
+    for (lens_name, lens_value) in LENSES {
         let by_period = shares(
             ctx,
             category.clone(),
@@ -39,7 +38,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         for (group, key, claim) in [(g::USA, "usa", "C2"), (g::CHINA, "china", "C5")] {
             let s = share_of(&by_period, group)?;
             for p in PERIODS {
-                let label = if p == "<=2022" { "2022" } else { p };
+                let label = period_key(p);
                 h.insert(
                     &format!("{key}_share_{label}_{lens_name}"),
                     Number::new(

@@ -10,7 +10,9 @@ use hubecon_ingest::schema::{developers, org_type as o};
 use hubecon_plot::Chart;
 use hubecon_stats::{Attribution, Category, TimeBucket, Window};
 
-use crate::common::{PERIODS, lens, share_of, shares, shares_both_lenses, stacked};
+use crate::common::{
+    LENSES, PERIODS, lens, period_key, share_of, shares, shares_both_lenses, stacked,
+};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::output::Number;
@@ -30,10 +32,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     )?;
 
     let mut h = ctx.headline(STEM, "Download share by organization type");
-    for (lens_name, lens_value) in [
-        ("direct", Attribution::Direct),
-        ("derived", Attribution::Derived),
-    ] {
+    for (lens_name, lens_value) in LENSES {
         let by_period = shares(
             ctx,
             category.clone(),
@@ -51,7 +50,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             format!("_{lens_name}")
         };
         for p in PERIODS {
-            let label = if p == "<=2022" { "2022" } else { p };
+            let label = period_key(p);
             let get =
                 |s: &std::collections::BTreeMap<String, f64>| s.get(p).copied().unwrap_or(0.0);
             let what = |who: &str| {

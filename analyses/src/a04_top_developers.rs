@@ -14,7 +14,7 @@ use hubecon_plot::{Chart, Rgb, palette};
 use hubecon_stats::{Attribution, Category, ShareSpec, TimeBucket, download_share};
 use polars::prelude::*;
 
-use crate::common::{PERIODS, lens, share_of, stacked};
+use crate::common::{LENSES, PERIODS, lens, period_key, share_of, stacked};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::output::Number;
@@ -97,10 +97,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     )?)?;
 
     let mut h = ctx.headline(STEM, "The top developers over time");
-    for (lens_name, lens_value) in [
-        ("direct", Attribution::Direct),
-        ("derived", Attribution::Derived),
-    ] {
+    for (lens_name, lens_value) in LENSES {
         let by_period = group_shares(ctx, TimeBucket::StudyPeriod, lens_value)?;
         // The direct lens carries the required keys without a suffix.
         let suffix = if lens_value == Attribution::Direct {
@@ -114,7 +111,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
                 .map(|m| share_of(&by_period, m))
                 .collect::<anyhow::Result<Vec<_>>>()?;
             for p in PERIODS {
-                let label = if p == "<=2022" { "2022" } else { p };
+                let label = period_key(p);
                 let sum: f64 = shares
                     .iter()
                     .map(|s| s.get(p).copied().unwrap_or(0.0))

@@ -21,7 +21,7 @@ use hubecon_stats::{
 };
 use polars::prelude::*;
 
-use crate::common::share_of;
+use crate::common::{LENSES, share_of};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::output::Number;
@@ -39,11 +39,6 @@ pub const PUBLISHED: [(&str, f64); 3] = [
     (g::INTERNATIONAL_ONLINE, 0.238),
     (g::CHINA, 0.171),
     (g::USA, 0.158),
-];
-
-const LENSES: [(&str, Attribution); 2] = [
-    ("direct", Attribution::Direct),
-    ("derived", Attribution::Derived),
 ];
 
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {

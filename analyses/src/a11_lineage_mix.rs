@@ -18,7 +18,9 @@ use hubecon_stats::{
 };
 use polars::prelude::*;
 
-use crate::common::{PERIODS, model_periods, period_proportion, share_of, shares, stacked};
+use crate::common::{
+    PERIODS, model_periods, period_key, period_proportion, share_of, shares, stacked,
+};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::lineage_tables::{BIG_FAMILIES, family_trees, model_downloads};
@@ -137,7 +139,7 @@ fn quarter_table(downloads: &DataFrame, created: DataFrame) -> anyhow::Result<Da
 /// without downloads is not measurable).
 fn period_numbers(h: &mut Headline, by_period: &DataFrame) -> anyhow::Result<()> {
     for p in PERIODS {
-        let label = if p == "<=2022" { "2022" } else { p };
+        let label = period_key(p);
         let absent = if any_bucket(by_period, p)? {
             0.0
         } else {

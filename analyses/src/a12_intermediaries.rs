@@ -27,7 +27,7 @@ use hubecon_stats::{
 use polars::prelude::*;
 
 use crate::common::wilson;
-use crate::common::{PERIODS, model_periods, mp, period_proportion};
+use crate::common::{PERIODS, model_periods, mp, period_key, period_proportion};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::lineage_tables::{IN_LAYER, LAYER, mark_layer, only_derivatives_of_kind};
@@ -199,7 +199,7 @@ fn period_numbers(ctx: &Context, h: &mut Headline, d: &Definition) -> anyhow::Re
         .collect()?;
     let mut groups = Vec::new();
     for p in PERIODS {
-        let label = if p == "<=2022" { "2022" } else { p };
+        let label = period_key(p);
         let prop = period_proportion(&flagged, p).ok();
         let (value, (lo, hi)) = prop.map_or((f64::NAN, (f64::NAN, f64::NAN)), |q| {
             (q.p, wilson(q.p, q.n))

@@ -119,6 +119,17 @@ pub fn share_of(df: &DataFrame, category: &str) -> anyhow::Result<BTreeMap<Strin
 /// The study periods in time order.
 pub const PERIODS: [&str; 4] = hubecon_stats::STUDY_PERIODS;
 
+/// The two attribution lenses, with the names used in keys and CSVs.
+pub const LENSES: [(&str, Attribution); 2] = [
+    ("direct", Attribution::Direct),
+    ("derived", Attribution::Derived),
+];
+
+/// A study period as written in headline keys (`<=2022` is `2022`).
+pub fn period_key(period: &str) -> &str {
+    if period == "<=2022" { "2022" } else { period }
+}
+
 /// Column names of [`model_periods`].
 pub mod mp {
     pub const MODEL_ID: &str = "model_id";

@@ -1,6 +1,7 @@
 //! 02 Download share by developer country group over time (C2, C5), in the
 //! direct lens (credited to the uploader) and the derived lens (credited to
-//! the developer of the model's family root), by month.
+//! the developer of the model's family root), by month. For the dashboard,
+//! also the monthly downloads by group in both lenses and both windows.
 
 use std::path::PathBuf;
 
@@ -13,9 +14,13 @@ use crate::common::{
 };
 use crate::context::Context;
 use crate::emit::emit;
+use crate::explore;
 use crate::output::Number;
 
 pub const STEM: &str = "02_country_shares";
+/// The monthly downloads by country group in both lenses and windows
+/// (`02_country_shares_monthly.csv`, for the dashboard).
+pub const MONTHLY: &str = "monthly";
 
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     let category = Category::Developer(developers::COUNTRY_GROUP.into());
@@ -58,5 +63,8 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         "Month",
         "Share of downloads",
     );
-    emit(ctx, STEM, &table, &h, &fig, &Chart::StackedShares(chart))
+    let mut files = emit(ctx, STEM, &table, &h, &fig, &Chart::StackedShares(chart))?;
+    let monthly = explore::monthly_category_downloads(ctx, &category)?;
+    files.push(explore::write(ctx, STEM, MONTHLY, &monthly)?);
+    Ok(files)
 }

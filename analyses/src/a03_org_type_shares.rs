@@ -3,6 +3,8 @@
 //! developer of the model's family root), by quarter; the figure stacks the
 //! direct lens. The headline is the share of community organizations and
 //! unaffiliated users together ("community developers") in each study period.
+//! For the dashboard, also the monthly downloads by org type in both lenses
+//! and both windows.
 
 use std::path::PathBuf;
 
@@ -15,9 +17,13 @@ use crate::common::{
 };
 use crate::context::Context;
 use crate::emit::emit;
+use crate::explore;
 use crate::output::Number;
 
 pub const STEM: &str = "03_org_type_shares";
+/// The monthly downloads by org type in both lenses and windows
+/// (`03_org_type_shares_monthly.csv`, for the dashboard).
+pub const MONTHLY: &str = "monthly";
 
 /// The org types that make up "community developers" (C3).
 pub const COMMUNITY_DEVELOPERS: [&str; 2] = [o::COMMUNITY, o::USER];
@@ -86,5 +92,8 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         "Quarter",
         "Share of downloads",
     );
-    emit(ctx, STEM, &table, &h, &fig, &Chart::StackedShares(chart))
+    let mut files = emit(ctx, STEM, &table, &h, &fig, &Chart::StackedShares(chart))?;
+    let monthly = explore::monthly_category_downloads(ctx, &category)?;
+    files.push(explore::write(ctx, STEM, MONTHLY, &monthly)?);
+    Ok(files)
 }

@@ -5,21 +5,30 @@
 //! derived lens (credited to the developer of the model's family root); the
 //! figure stacks the direct lens. A named lab is its Hub namespaces, legacy
 //! namespaces included ([`LABS`]); the other groups come from the developer
-//! annotations (org type, country group) of the credited developer.
+//! annotations (org type, country group) of the credited developer. For the
+//! dashboard, also the groups by month in both lenses and both windows, and
+//! the monthly downloads of the top credited developers.
 
 use std::path::PathBuf;
 
 use hubecon_ingest::schema::{country_group as g, developers as d, org_type as o};
 use hubecon_plot::{Chart, Rgb, palette};
-use hubecon_stats::{Attribution, Category, ShareSpec, TimeBucket, download_share};
+use hubecon_stats::{Attribution, Category, ShareSpec, TimeBucket, Window, download_share};
 use polars::prelude::*;
 
-use crate::common::{LENSES, PERIODS, lens, period_key, share_of, stacked};
+use crate::common::{LENSES, PERIODS, lens, period_key, share_of, shares, stacked};
 use crate::context::Context;
 use crate::emit::emit;
+use crate::explore;
 use crate::output::Number;
 
 pub const STEM: &str = "04_top_developers";
+/// The monthly downloads by developer group in both lenses and windows
+/// (`04_top_developers_monthly.csv`, for the dashboard).
+pub const MONTHLY: &str = "monthly";
+/// The monthly downloads of the top credited developers
+/// (`04_top_developers_developers.csv`, the dashboard's search).
+pub const DEVELOPERS: &str = "developers";
 
 /// The column of the developer group (added to the developers table).
 const GROUP: &str = "developer_group";
@@ -89,16 +98,18 @@ const SUMS: [(&str, &[&str], &str, &str); 4] = [
 ];
 
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
-    let direct = group_shares(ctx, TimeBucket::Quarter, Attribution::Direct)?;
+    let all = Window::AllDownloads;
+    let direct = group_shares(ctx, TimeBucket::Quarter, Attribution::Direct, all)?;
     let table = direct.vstack(&group_shares(
         ctx,
         TimeBucket::Quarter,
         Attribution::Derived,
+        all,
     )?)?;
 
     let mut h = ctx.headline(STEM, "The top developers over time");
     for (lens_name, lens_value) in LENSES {
-        let by_period = group_shares(ctx, TimeBucket::StudyPeriod, lens_value)?;
+        let by_period = group_shares(ctx, TimeBucket::StudyPeriod, lens_value, all)?;
         // The direct lens carries the required keys without a suffix.
         let suffix = if lens_value == Attribution::Direct {
             String::new()
@@ -134,18 +145,48 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         "Quarter",
         "Share of downloads",
     );
-    emit(ctx, STEM, &table, &h, &fig, &Chart::StackedShares(chart))
+    let mut files = emit(ctx, STEM, &table, &h, &fig, &Chart::StackedShares(chart))?;
+    let monthly = explore::monthly_downloads(|lens, window| {
+        group_shares(ctx, TimeBucket::Month, lens, window)
+    })?;
+    files.push(explore::write(ctx, STEM, MONTHLY, &monthly)?);
+    files.push(explore::write(
+        ctx,
+        STEM,
+        DEVELOPERS,
+        &developer_series(ctx)?,
+    )?);
+    Ok(files)
 }
 
-/// Download shares of the developer groups per `bucket` in one lens; a
-/// credited developer missing from the developers table is "Everyone else".
+/// Monthly downloads of the [`explore::TOP_SERIES`] credited developers with
+/// the most downloads in each lens and window: `bucket`, `developer`,
+/// `downloads`, `attribution`, `window`.
+pub fn developer_series(ctx: &Context) -> anyhow::Result<DataFrame> {
+    let monthly = explore::monthly_downloads(|lens, window| {
+        shares(
+            ctx,
+            Category::CreditedDeveloper,
+            TimeBucket::Month,
+            lens,
+            window,
+        )
+    })?;
+    explore::top_categories(&monthly, explore::TOP_SERIES, "developer")
+}
+
+/// Download shares of the developer groups per `bucket` in one lens and
+/// window; a credited developer missing from the developers table is
+/// "Everyone else".
 pub fn group_shares(
     ctx: &Context,
     bucket: TimeBucket,
     lens: Attribution,
+    window: Window,
 ) -> anyhow::Result<DataFrame> {
     let mut spec = ShareSpec::new(Category::Developer(GROUP.into()), bucket);
     spec.attribution = lens;
+    spec.window = window;
     spec.unknown_label = EVERYONE_ELSE.into();
     let developers = ctx.developers().with_column(group_expr().alias(GROUP));
     Ok(download_share(
@@ -283,7 +324,8 @@ mod tests {
     fn the_derived_lens_credits_a_finetune_to_its_root_lab() {
         let ctx = tiny();
         let share = |lens, group| {
-            let df = group_shares(&ctx, TimeBucket::StudyPeriod, lens).unwrap();
+            let df =
+                group_shares(&ctx, TimeBucket::StudyPeriod, lens, Window::AllDownloads).unwrap();
             share_of(&df, group)
                 .unwrap()
                 .get("2025")

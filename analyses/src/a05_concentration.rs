@@ -5,7 +5,10 @@
 //! population of each bucket is the keys with downloads in it. Bands and
 //! intervals are a cluster bootstrap: keys (developers, or roots) with all
 //! their models drawn with replacement, seeded, jointly across the buckets;
-//! the change 2024 -> 2025 is tested with centred paired replicates.
+//! the change 2024 -> 2025 is tested with centred paired replicates. For the
+//! dashboard, also the indices by month, quarter and year in both windows
+//! (across the uploader, the root's developer and the root; no bands), and
+//! the monthly downloads of the top family roots.
 
 use std::path::PathBuf;
 
@@ -18,12 +21,19 @@ use polars::prelude::*;
 use crate::common::PERIODS;
 use crate::context::Context;
 use crate::emit::emit;
+use crate::explore;
 use crate::output::{Headline, Number};
 use crate::resample::{
     INDEX_NAMES, Indices, Panel, bucket_interval, change, mb, model_bucket_downloads, options,
 };
 
 pub const STEM: &str = "05_concentration";
+/// The indices by month, quarter and year in both windows, without bands
+/// (`05_concentration_by_bucket.csv`, for the dashboard).
+pub const BY_BUCKET: &str = "by_bucket";
+/// The monthly downloads of the top family roots
+/// (`05_concentration_families.csv`, the dashboard's search).
+pub const FAMILIES: &str = "families";
 
 /// Bootstrap replicates of the quarterly bands and of the period intervals.
 pub const QUARTER_REPLICATES: usize = 200;
@@ -82,7 +92,16 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         Some(s) => fig.with_subtitle(s),
         None => fig,
     };
-    emit(ctx, STEM, &table, &h, &fig, &Chart::Lines(chart))
+    let mut files = emit(ctx, STEM, &table, &h, &fig, &Chart::Lines(chart))?;
+    let by_bucket = explore::concentration_by_bucket(ctx)?;
+    files.push(explore::write(ctx, STEM, BY_BUCKET, &by_bucket)?);
+    files.push(explore::write(
+        ctx,
+        STEM,
+        FAMILIES,
+        &explore::family_series(ctx)?,
+    )?);
+    Ok(files)
 }
 
 /// The quarter labels (ISO dates of the quarters' first days), in order.

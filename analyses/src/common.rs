@@ -149,17 +149,13 @@ pub fn model_periods(ctx: &Context, value: Expr, window: Window) -> anyhow::Resu
         col("created_at"),
         value.alias(mp::VALUE),
     ]);
-    let mut lf = ctx.downloads().join(
+    let lf = ctx.downloads().join(
         models,
         [col("model_id")],
         [col("model_id")],
         JoinArgs::new(JoinType::Inner),
     );
-    if window == Window::FirstYear {
-        let week = col("week").cast(DataType::Int32);
-        let created = col("created_at").cast(DataType::Int32);
-        lf = lf.filter(week.lt(created + lit(hubecon_stats::shares::FIRST_YEAR_DAYS)));
-    }
+    let lf = in_window(lf, window);
     let lf = hubecon_stats::add_bucket(lf, "week", &TimeBucket::StudyPeriod, mp::PERIOD)?;
     Ok(lf
         .group_by([col(mp::MODEL_ID), col(mp::PERIOD)])
@@ -173,6 +169,17 @@ pub fn model_periods(ctx: &Context, value: Expr, window: Window) -> anyhow::Resu
         ])
         .sort([mp::PERIOD, mp::MODEL_ID], SortMultipleOptions::default())
         .collect()?)
+}
+
+/// The rows of `lf` (downloads joined with the models' `created_at`) inside
+/// `window`: every week, or the weeks starting within a year of creation.
+pub fn in_window(lf: LazyFrame, window: Window) -> LazyFrame {
+    if window != Window::FirstYear {
+        return lf;
+    }
+    let week = col("week").cast(DataType::Int32);
+    let created = col("created_at").cast(DataType::Int32);
+    lf.filter(week.lt(created + lit(hubecon_stats::shares::FIRST_YEAR_DAYS)))
 }
 
 /// `(value, downloads)` of the models of one period with a known value.

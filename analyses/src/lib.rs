@@ -24,6 +24,7 @@ pub mod common;
 pub mod compare;
 pub mod context;
 pub mod emit;
+pub mod explore;
 pub mod lineage_tables;
 pub mod output;
 pub mod paper;

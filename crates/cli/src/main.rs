@@ -25,6 +25,8 @@ enum Command {
     Claims(cmd::study::ClaimsArgs),
     Paper(cmd::study::PaperArgs),
     Compare(cmd::study::CompareArgs),
+    Dashboard(cmd::dashboard::DashboardArgs),
+    Serve(cmd::serve::ServeArgs),
     LineageEval(cmd::lineage::EvalArgs),
     Intermediaries(cmd::lineage::IntermediariesArgs),
 }
@@ -41,6 +43,8 @@ fn main() -> ExitCode {
         Command::Claims(a) => cmd::study::run_claims(a),
         Command::Paper(a) => cmd::study::run_paper(a),
         Command::Compare(a) => cmd::study::run_compare(a),
+        Command::Dashboard(a) => cmd::dashboard::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
         Command::LineageEval(a) => cmd::lineage::run_eval(a),
         Command::Intermediaries(a) => cmd::lineage::run_intermediaries(a),
     };

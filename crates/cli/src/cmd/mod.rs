@@ -1,8 +1,10 @@
 //! One module per subcommand: its clap arguments and its `run`.
 pub mod collect;
+pub mod dashboard;
 pub mod fetch;
 pub mod lineage;
 pub mod prepare;
 pub mod reproduce;
+pub mod serve;
 pub mod study;
 pub mod synth;

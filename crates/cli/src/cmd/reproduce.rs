@@ -9,14 +9,15 @@ use hubecon_ingest::detect::detect;
 use hubecon_ingest::{FormatChoice, PrepareOptions};
 use hubecon_synth::{DEFAULT_MODELS, DEFAULT_SEED, Scenario, generate};
 
+use crate::cmd::dashboard::dashboard;
 use crate::cmd::study::{claims, figures};
 use crate::pipeline::prepare_dataset;
 use crate::progress::Bars;
 
 /// Reproduce the study: get the input (real data in data/raw if present,
 /// else the embedded synthetic sample, generated on demand into
-/// data/sample), prepare it, run every analysis, build the paper, check the
-/// claims. Prints where everything is and how long each stage took.
+/// data/sample), prepare it, run every analysis, build the paper and the
+/// dashboard, check the claims. Prints where everything is and how long each stage took.
 #[derive(Args)]
 pub struct ReproduceArgs {
     /// Raw input to use instead of data/raw or the synthetic sample (a file
@@ -38,6 +39,9 @@ pub struct ReproduceArgs {
     pub paper: PathBuf,
     #[arg(long, value_name = "FILE", default_value = "paper/build/paper.html")]
     pub paper_out: PathBuf,
+    /// Where the interactive dashboard goes.
+    #[arg(long, value_name = "FILE", default_value = hubecon_dashboard::DEFAULT_OUT)]
+    pub dashboard_out: PathBuf,
 }
 
 const RAW: &str = "data/raw";
@@ -136,6 +140,10 @@ pub fn run(args: ReproduceArgs) -> anyhow::Result<()> {
     times.push(("paper".into(), started.elapsed().as_secs_f64()));
 
     let started = Instant::now();
+    dashboard(&args.figures, &args.dashboard_out)?;
+    times.push(("dashboard".into(), started.elapsed().as_secs_f64()));
+
+    let started = Instant::now();
     claims(&args.figures)?;
     times.push(("claims".into(), started.elapsed().as_secs_f64()));
 
@@ -145,6 +153,7 @@ pub fn run(args: ReproduceArgs) -> anyhow::Result<()> {
         args.figures.display()
     );
     println!("  paper:   {}", args.paper_out.display());
+    println!("  dashboard: {}", args.dashboard_out.display());
     println!("  claims:  {}", args.figures.join("claims.csv").display());
     println!("  time by stage:");
     for (stage, s) in &times {

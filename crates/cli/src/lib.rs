@@ -9,8 +9,10 @@ pub mod progress;
 /// Exit code for an error: 2 for bad input (the user can fix the input),
 /// 1 for anything else.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
-    let bad_input = e
-        .chain()
-        .any(|c| c.downcast_ref::<hubecon_ingest::IngestError>().is_some());
+    let bad_input = e.chain().any(|c| {
+        c.downcast_ref::<hubecon_ingest::IngestError>().is_some()
+            || c.downcast_ref::<hubecon_dashboard::Error>()
+                .is_some_and(hubecon_dashboard::Error::is_bad_input)
+    });
     if bad_input { 2 } else { 1 }
 }

@@ -629,3 +629,23 @@ fn compare_lists_moves_and_strict_fails_when_a_claim_flips() {
     ]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("neither NN_*.json"));
 }
+
+#[test]
+fn the_dashboard_without_the_analyses_outputs_is_bad_input_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dashboard.html");
+    let o = hubecon(&[
+        "dashboard",
+        "--data",
+        &dir.path().display().to_string(),
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("02_country_shares_monthly.csv") && err.contains("hubecon figures"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written on bad input");
+}

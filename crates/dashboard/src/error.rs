@@ -37,4 +37,12 @@ pub enum Error {
     Write { file: PathBuf, message: String },
 }
 
+impl Error {
+    /// True when the user can fix it by fixing the figures folder (exit
+    /// code 2 in `hubecon`), false for a failure to write.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, Error::Write { .. })
+    }
+}
+
 pub type Result<T> = std::result::Result<T, Error>;

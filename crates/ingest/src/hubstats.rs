@@ -16,8 +16,8 @@ use crate::error::{IngestError, PolarsContext, Result};
 use crate::meta::ModelMeta;
 use crate::observations::cols;
 use crate::parquet_io::{
-    column_names, count_column, date_column, json_rows, parse_date, read_columns, require_column,
-    text_column,
+    column_names, count_column, date_column, each_json_row, parse_date, read_columns,
+    require_column, text_column,
 };
 use crate::source::{InputFile, ModelRecord, Progress, SourceData, SourceKind};
 use crate::week::to_epoch_days;
@@ -265,10 +265,12 @@ fn new_model_records(
         .filter(|c| fresh.column(c).is_ok())
         .map(|c| c.to_string())
         .collect();
-    let rows = json_rows(&fresh, &meta_cols, path)?;
     let observed_at = to_epoch_days(date);
-    let mut out = Vec::with_capacity(rows.len());
-    for ((id, row), created_at) in fresh_ids.iter().zip(rows).zip(created) {
+    let mut out = Vec::with_capacity(fresh.height());
+    let mut rows = fresh_ids.iter().zip(created);
+    // Each row's JSON is turned into its record at once and dropped.
+    each_json_row(&fresh, &meta_cols, path, |row| {
+        let (id, created_at) = rows.next().expect("one JSON row per selected model");
         let id = id.unwrap_or_default();
         if seen.insert(id.to_string()) {
             out.push(ModelRecord {
@@ -277,6 +279,7 @@ fn new_model_records(
                 observed_at,
             });
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }

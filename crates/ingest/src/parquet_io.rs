@@ -253,18 +253,37 @@ pub fn date_column(
     Ok(values)
 }
 
-/// Rows of the given columns as JSON objects (struct columns become objects,
-/// lists arrays), `chunk` rows at a time to bound memory.
+/// Every row of `columns` as a JSON object (nested structs and lists as
+/// JSON), in row order. For large frames prefer [`each_json_row`], which
+/// does not hold every row at once.
 pub fn json_rows(
     df: &DataFrame,
     columns: &[String],
     path: &Path,
 ) -> Result<Vec<Map<String, Value>>> {
-    const CHUNK: usize = 20_000;
     let mut out = Vec::with_capacity(df.height());
+    each_json_row(df, columns, path, |row| {
+        out.push(row);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Calls `visit` with every row of `columns` as a JSON object, in row
+/// order, converting 20,000 rows at a time: memory stays at one chunk's
+/// JSON whatever the frame's height.
+pub fn each_json_row(
+    df: &DataFrame,
+    columns: &[String],
+    path: &Path,
+    mut visit: impl FnMut(Map<String, Value>) -> Result<()>,
+) -> Result<()> {
+    const CHUNK: usize = 20_000;
     if columns.is_empty() {
-        out.resize(df.height(), Map::new());
-        return Ok(out);
+        for _ in 0..df.height() {
+            visit(Map::new())?;
+        }
+        return Ok(());
     }
     let selected = df
         .select(columns.iter().cloned())
@@ -284,11 +303,11 @@ pub fn json_rows(
                     expected: "parquet with JSON-convertible metadata".into(),
                     detail: e.to_string(),
                 })?;
-            out.push(row);
+            visit(row)?;
         }
         offset += CHUNK;
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

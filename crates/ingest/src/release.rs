@@ -87,8 +87,14 @@ pub fn read_release(path: &Path) -> Result<SourceData> {
         ));
         return Ok(data);
     }
-    let df = read_columns(path, &wanted)?;
-    let ids = text_column(&df, &model_col, path)?;
+    // Two passes keep memory near the size of the counters, not of the whole
+    // file: the counters of every row, then the metadata of each model's
+    // newest row only (the file repeats it on every row).
+    let counters = read_columns(
+        path,
+        &[model_col.clone(), time_col.clone(), counter_col.clone()],
+    )?;
+    let ids = text_column(&counters, &model_col, path)?;
     if let Some(row) = ids.iter().position(|v| v.is_none_or(str::is_empty)) {
         return Err(IngestError::BadValue {
             at: Location::file(path).column(&model_col).row(row),
@@ -96,40 +102,67 @@ pub fn read_release(path: &Path) -> Result<SourceData> {
             expected: "a model id".into(),
         });
     }
-    let days = date_column(&df, &time_col, path, &ids, false)?;
-    let counts = count_column(&df, &counter_col, path, &ids)?;
+    let days = date_column(&counters, &time_col, path, &ids, false)?;
+    let counts = count_column(&counters, &counter_col, path, &ids)?;
     data.observations = observation_frame_days(&ids, days.into_iter().flatten().collect(), counts)?;
-    let newest = newest_rows(&df, &model_col, &time_col, &data.observations)?;
+    let newest_times = newest_times(&counters, &model_col, &time_col)?;
+    drop(counters);
+    let newest = newest_rows(path, &wanted, &model_col, &time_col, newest_times)?;
     data.release_models = release_models(&newest, &model_col, path)?;
     data.annotations = annotations(&newest, path)?;
     Ok(data)
 }
 
-/// Each model's newest row.
+/// Each model's newest time, as the file writes it.
+fn newest_times(counters: &DataFrame, model_col: &str, time_col: &str) -> Result<DataFrame> {
+    counters
+        .clone()
+        .lazy()
+        .group_by([col(model_col)])
+        .agg([col(time_col).max()])
+        .collect()
+        .during(|| "finding each model's newest release row".into())
+}
+
+/// Each model's newest row (the last in file order among rows of its newest
+/// time), read by a streaming scan that keeps only those rows.
 fn newest_rows(
-    df: &DataFrame,
+    path: &Path,
+    wanted: &[String],
     model_col: &str,
     time_col: &str,
-    obs: &DataFrame,
+    newest_times: DataFrame,
 ) -> Result<DataFrame> {
-    let time = obs
-        .column(crate::observations::cols::TIME)
-        .during(|| "reading times".into())?
-        .clone();
-    let mut df = df.clone();
-    df.with_column(time.with_name(time_col.into()))
-        .during(|| "dating release rows".into())?;
-    let others: Vec<Expr> = df
-        .get_column_names()
-        .into_iter()
-        .filter(|n| n.as_str() != model_col)
-        .map(|n| col(n.clone()).last())
-        .collect();
-    df.lazy()
-        .sort(
-            [model_col, time_col],
-            SortMultipleOptions::default().with_maintain_order(true),
+    const ROW: &str = "__release_row";
+    let file = PlRefPath::try_from_path(path).during(|| format!("opening {}", path.display()))?;
+    let args = ScanArgsParquet {
+        row_index: Some(RowIndex {
+            name: ROW.into(),
+            offset: 0,
+        }),
+        ..ScanArgsParquet::default()
+    };
+    let mut select: Vec<Expr> = wanted.iter().map(|c| col(c.as_str())).collect();
+    select.push(col(ROW));
+    let rows = LazyFrame::scan_parquet(file, args)
+        .during(|| format!("scanning {}", path.display()))?
+        .select(select)
+        .join(
+            newest_times.lazy(),
+            [col(model_col), col(time_col)],
+            [col(model_col), col(time_col)],
+            JoinArgs::new(JoinType::Semi),
         )
+        .collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
+        .during(|| "reading each model's newest release row".into())?;
+    let others: Vec<Expr> = wanted
+        .iter()
+        .filter(|n| n.as_str() != model_col)
+        .map(|n| col(n.as_str()).last())
+        .collect();
+    rows.lazy()
+        .sort([model_col, ROW], SortMultipleOptions::default())
         .group_by_stable([col(model_col)])
         .agg(others)
         .collect()

@@ -34,10 +34,21 @@ pub mod cols {
 const INCREMENT: &str = "increment";
 
 /// Rule 1: one row per model and snapshot time, keeping the largest counter.
+///
+/// By sorting (largest counter first within a model and time) and keeping
+/// the first row of each (model, time): a group-by would build one group
+/// per row, since almost every (model, time) is unique.
 pub fn dedupe_snapshot_rows(observations: LazyFrame) -> LazyFrame {
+    let same_as_previous = col(cols::MODEL_ID)
+        .eq(col(cols::MODEL_ID).shift(lit(1)))
+        .and(col(cols::TIME).eq(col(cols::TIME).shift(lit(1))))
+        .fill_null(lit(false));
     observations
-        .group_by([col(cols::MODEL_ID), col(cols::TIME)])
-        .agg([col(cols::DOWNLOADS_ALL_TIME).max()])
+        .sort(
+            [cols::MODEL_ID, cols::TIME, cols::DOWNLOADS_ALL_TIME],
+            SortMultipleOptions::default().with_order_descending_multi([false, false, true]),
+        )
+        .filter(same_as_previous.not())
 }
 
 /// Rule 2: downloads between consecutive observations of a model, measured
@@ -61,7 +72,10 @@ pub fn increments(deduped: LazyFrame) -> PolarsResult<LazyFrame> {
 /// Rule 3: increments summed per model and week; weeks without downloads are
 /// left out.
 pub fn weekly_downloads(with_increments: LazyFrame) -> LazyFrame {
+    // Zero increments (most rows: most models are rarely downloaded) add
+    // nothing to a week's sum; dropping them first keeps the group-by small.
     with_increments
+        .filter(col(INCREMENT).gt(lit(0u64)))
         .with_column(week_start_expr(col(cols::TIME)).alias(d::WEEK))
         .group_by([col(cols::MODEL_ID).alias(d::MODEL_ID), col(d::WEEK)])
         .agg([col(INCREMENT)

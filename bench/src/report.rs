@@ -58,6 +58,8 @@ pub struct Report {
     pub profile: String,
     pub stages: Vec<StageResult>,
     pub core: Vec<CoreResult>,
+    /// Size of the dashboard the full-scale reproduce wrote (issue 10).
+    pub dashboard_bytes: Option<u64>,
 }
 
 const GIB: f64 = (1u64 << 30) as f64;
@@ -103,6 +105,13 @@ impl Report {
                     p.stage
                 ),
                 met: p.cost.peak_rss_bytes as f64 <= 6.0 * GIB,
+            });
+        }
+        if let Some(bytes) = self.dashboard_bytes {
+            out.push(Target {
+                target: format!("dashboard of {n} models < 15 MB"),
+                measured: format!("{:.2} MB", bytes as f64 / 1e6),
+                met: bytes < 15_000_000,
             });
         }
         for c in &self.core {

@@ -81,11 +81,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     if args.large > 0 {
         stages.extend(scale_stages(args, args.large, false)?);
     }
+    let dashboard = args
+        .cache
+        .join(format!("reproduce-{}/dashboard.html", args.models));
     let report = Report {
         machine: Machine::detect(),
         profile: args.profile.clone(),
         stages,
         core,
+        dashboard_bytes: dashboard.is_file().then(|| dir_bytes(&dashboard)),
     };
     report.write(&args.out)
 }
@@ -159,7 +163,9 @@ fn scale_stages(args: &RunArgs, models: usize, each: bool) -> anyhow::Result<Vec
         .arg("--figures")
         .arg(whole.join("figures"))
         .arg("--paper-out")
-        .arg(whole.join("paper.html"));
+        .arg(whole.join("paper.html"))
+        .arg("--dashboard-out")
+        .arg(whole.join("dashboard.html"));
     out.push(stage(
         models,
         "reproduce (prepare + analyses + paper + claims)",

@@ -83,15 +83,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     let note = format!(
         "bands: 95% cluster bootstrap, developers or roots resampled, B = {QUARTER_REPLICATES}"
     );
-    let fig = ctx.figure(
+    let fig = ctx.figure_with_note(
         "Concentration of downloads (HHI)",
         "Quarter",
         "Herfindahl-Hirschman index (0-1)",
+        &note,
     );
-    let fig = match ctx.subtitle(&note) {
-        Some(s) => fig.with_subtitle(s),
-        None => fig,
-    };
     let mut files = emit(ctx, STEM, &table, &h, &fig, &Chart::Lines(chart))?;
     let by_bucket = explore::concentration_by_bucket(ctx)?;
     files.push(explore::write(ctx, STEM, BY_BUCKET, &by_bucket)?);

@@ -58,15 +58,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         chart = chart.with_series(Series::dated(name, &x, &shares));
         headline(&mut h, &mp, key, claim, &props)?;
     }
-    let fig = ctx.figure(
+    let fig = ctx.figure_with_note(
         "Shares of downloads by model property",
         "Study period (2022 = <=2022)",
         "Share of downloads (%, log scale)",
+        "95% intervals (Wilson, Kish n) in the CSV",
     );
-    let fig = match ctx.subtitle("95% intervals (Wilson, Kish n) in the CSV") {
-        Some(s) => fig.with_subtitle(s),
-        None => fig,
-    };
     emit(ctx, STEM, &rows.frame()?, &h, &fig, &Chart::Lines(chart))
 }
 

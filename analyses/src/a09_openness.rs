@@ -105,15 +105,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     for (class, name) in NAMES {
         chart = chart.with_series(Series::dated(name, &x, &series(class)));
     }
-    let fig = ctx.figure(
+    let fig = ctx.figure_with_note(
         "Download share by openness",
         "Year",
         "Share of downloads (%)",
+        "2025: to the last week of the data",
     );
-    let fig = match ctx.subtitle("2025: to the last week of the data") {
-        Some(s) => fig.with_subtitle(s),
-        None => fig,
-    };
     emit(ctx, STEM, &table, &h, &fig, &Chart::Lines(chart))
 }
 

@@ -96,15 +96,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         }
     }
     tests(&mut h, &rows)?;
-    let fig = ctx.figure(
+    let fig = ctx.figure_with_note(
         "Training-data transparency of downloads (Table 1)",
         "Study period",
         "Share of downloads (%)",
+        "models without a card are in neither row, as in the paper",
     );
-    let fig = match ctx.subtitle("models without a card are in neither row, as in the paper") {
-        Some(s) => fig.with_subtitle(s),
-        None => fig,
-    };
     emit(
         ctx,
         STEM,

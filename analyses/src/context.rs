@@ -77,6 +77,22 @@ impl Context {
         hubecon_plot::Figure::new(title, x_label, y_label).synthetic(self.synthetic())
     }
 
+    /// A figure in the house style with a note under the title; the note
+    /// says "synthetic sample" too when the data are synthetic.
+    pub fn figure_with_note(
+        &self,
+        title: &str,
+        x_label: &str,
+        y_label: &str,
+        note: &str,
+    ) -> hubecon_plot::Figure {
+        let fig = hubecon_plot::Figure::new(title, x_label, y_label);
+        match self.subtitle(note) {
+            Some(s) => fig.with_subtitle(s),
+            None => fig,
+        }
+    }
+
     /// A headline for analysis `stem` (e.g. `07_model_size`).
     pub fn headline(&self, stem: &str, title: &str) -> crate::output::Headline {
         crate::output::Headline::new(stem, title, self.synthetic())

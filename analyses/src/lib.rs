@@ -6,6 +6,16 @@
 //! `hubecon-stats`, draw with `hubecon-plot`, write ([`emit::emit`]):
 //! `figures/NN_slug.{svg,png,csv,json}`. Helpers two analyses share live in
 //! [`common`]. The list and order is [`registry::ANALYSES`].
+// The study test (tests/study.rs) runs inside this crate's unit-test binary,
+// not as an integration test: an integration test makes `cargo test` link
+// all thirteen analysis binaries (about 300 MB each in the dev profile), and
+// that disk is what CI ran out of. `extern crate self` keeps its
+// `hubecon_analyses::` paths valid.
+extern crate self as hubecon_analyses;
+#[cfg(test)]
+#[path = "../tests/study.rs"]
+mod study;
+
 pub mod a01_overview;
 pub mod a02_country_shares;
 pub mod a03_org_type_shares;

@@ -5,7 +5,8 @@
 //! RSS from the kernel), runs the three core aggregations in hubecon, DuckDB
 //! and pandas on the same prepared files, checks that they agree, and
 //! writes bench/results.md and bench/results.json. `hubecon-bench core`
-//! is hubecon's side of the core aggregations (run by `run`).
+//! is hubecon's side of the core aggregations (run by `run`);
+//! `hubecon-bench stats` is the statistics micro-benchmark.
 //! `cargo make bench` builds the binaries, installs the peers and runs it.
 
 mod agree;
@@ -14,6 +15,7 @@ mod machine;
 mod process;
 mod report;
 mod run;
+mod stats_bench;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,12 +49,15 @@ enum Cmd {
         #[arg(long, default_value_t = 3)]
         repeats: usize,
     },
+    /// The statistics micro-benchmark: HHI and Gini per week on 50M synthetic weekly rows.
+    Stats(stats_bench::StatsArgs),
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Cmd::Run(args) => run::run(&args),
         Cmd::Core { data, out, repeats } => core_to_files(&data, &out, repeats),
+        Cmd::Stats(args) => stats_bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

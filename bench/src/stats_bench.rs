@@ -1,16 +1,19 @@
-//! Benchmark: HHI, Gini and every other concentration index per week across
-//! developers, on synthetic weekly downloads (plain `std::time`, no harness).
+//! `hubecon-bench stats`: HHI, Gini and every other concentration index per
+//! week across developers, on synthetic weekly downloads (issue 5's
+//! benchmark). It lives here, not as a `cargo bench` target of
+//! hubecon-stats, so that it runs on the release build `cargo make bench`
+//! already made: `cargo bench -p hubecon-stats` resolves other features and
+//! rebuilt all of polars (14+ minutes here).
 //!
-//! Builds `HUBECON_BENCH_ROWS` (default 50,000,000) rows of
-//! (model_id, week, downloads) over `HUBECON_BENCH_WEEKS` (default 270)
-//! weeks: about 185k models a week out of a pool 1.5 times larger that
+//! Builds `--rows` (default 50,000,000) rows of (model_id, week, downloads)
+//! over `--weeks` (default 270) weeks: about 185k models a week out of a pool 1.5 times larger that
 //! drifts over time, developers with heavy-tailed model counts (a few own
 //! thousands of models), Pareto-tailed downloads. Then times
 //! `concentration_by` per week across developers, the author coming from a
 //! join with the models table, and across models.
 //!
-//! Run: `cargo bench -p hubecon-stats --bench concentration` (release), or
-//! in the dev profile `cargo bench --profile dev -p hubecon-stats --bench concentration`.
+//! Run: `cargo make bench-stats` (release), options after the task name
+//! (`cargo make bench-stats --rows 1000000`).
 
 use std::time::Instant;
 
@@ -33,13 +36,6 @@ impl SplitMix {
     fn unit(&mut self) -> f64 {
         ((self.next() >> 11) as f64 + 1.0) / (1u64 << 53) as f64
     }
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 /// The models table: `model_id` ("d{dev}/m{i}") and `author` ("d{dev}").
@@ -95,9 +91,27 @@ fn downloads_table(
     ])
 }
 
-fn main() -> PolarsResult<()> {
-    let rows = env_usize("HUBECON_BENCH_ROWS", 50_000_000);
-    let weeks = env_usize("HUBECON_BENCH_WEEKS", 270);
+/// What `hubecon-bench stats` builds.
+#[derive(clap::Args)]
+pub struct StatsArgs {
+    /// Weekly (model, week, downloads) rows to build.
+    #[arg(long, default_value_t = 50_000_000)]
+    pub rows: usize,
+    /// Weeks they span.
+    #[arg(long, default_value_t = 270)]
+    pub weeks: usize,
+}
+
+/// Builds the rows, then times `concentration_by` per week across
+/// developers (with the join to the models table) and across models.
+pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.weeks > 0 && args.rows >= args.weeks,
+        "--rows ({}) must be at least --weeks ({}), and --weeks positive",
+        args.rows,
+        args.weeks
+    );
+    let (rows, weeks) = (args.rows, args.weeks);
     let n_models = rows / weeks * 3 / 2;
     let n_developers = (n_models / 10).max(1);
     let mut rng = SplitMix(20_251_127);
@@ -124,19 +138,21 @@ fn main() -> PolarsResult<()> {
         )
     };
     let started = Instant::now();
-    let summed = by_developer()
-        .group_by([col("week"), col("author")])
-        .agg([col("downloads").sum()])
-        .collect()?;
+    let credited = by_developer().collect()?;
     println!(
-        "baseline, join + sum by (week, developer) only: {:.2?} ({} rows)",
+        "join of the weekly rows with the models table (the developer of each row): {:.2?}",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let out = concentration_by(credited.lazy(), &["week"], "author", "downloads", &options)?;
+    println!(
+        "per week across developers, rows already joined (sum by developer + every index): {:.2?} for {} weeks",
         started.elapsed(),
-        summed.height()
+        out.height()
     );
 
     let started = Instant::now();
-    let out = concentration_by(by_developer(), &["week"], "author", "downloads", &options)
-        .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+    let out = concentration_by(by_developer(), &["week"], "author", "downloads", &options)?;
     println!(
         "per week across developers (join + sum by developer + every index): {:.2?} for {} weeks; last week HHI {:.6}, Gini {:.6}",
         started.elapsed(),
@@ -158,8 +174,7 @@ fn main() -> PolarsResult<()> {
         "model_id",
         "downloads",
         &options,
-    )
-    .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+    )?;
     println!(
         "per week across models (every index): {:.2?} for {} weeks",
         started.elapsed(),

@@ -30,8 +30,23 @@ pub(crate) fn require_columns(
     Ok(schema)
 }
 
-/// Checks that `column` of `lf` has no repeated value (one aggregate query).
+/// Checks that `column` of `lf` has no repeated value: one distinct count,
+/// and only when that finds a repeat, a second query to name it.
 pub(crate) fn check_unique_key(what: &'static str, lf: &LazyFrame, column: &str) -> Result<()> {
+    let counts = lf
+        .clone()
+        .select([
+            col(column)
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("distinct"),
+            len().cast(DataType::UInt64).alias("rows"),
+        ])
+        .collect()?;
+    let distinct = counts.column("distinct")?.u64()?.get(0);
+    if distinct == counts.column("rows")?.u64()?.get(0) {
+        return Ok(());
+    }
     let duplicated = lf
         .clone()
         .select([col(column)])

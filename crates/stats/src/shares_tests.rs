@@ -270,3 +270,31 @@ fn bad_inputs_are_named_errors() {
         Err(StatsError::DuplicateKey { .. })
     ));
 }
+
+/// Models absent from the models frame have no row there: each still counts
+/// once among the downloaded models of its (unknown) category.
+#[test]
+fn absent_models_are_counted_one_by_one() {
+    let downloads = DataFrame::new_infer_height(vec![
+        Column::new("model_id".into(), ["m1", "m8", "m9", "m9"]),
+        dates(
+            "week",
+            &["2024-01-01", "2024-01-01", "2024-01-01", "2024-01-08"],
+        ),
+        Column::new("downloads".into(), [4u64, 2, 1, 3]),
+    ])
+    .unwrap()
+    .lazy();
+    let spec = ShareSpec::new(Category::Model("is_moe".into()), TimeBucket::Year);
+    let out = download_share(downloads, models(), None, &spec).unwrap();
+    let unknown = out
+        .lazy()
+        .filter(col("category").eq(lit("Unknown")))
+        .collect()
+        .unwrap();
+    assert_eq!(unknown.height(), 1);
+    let models = unknown.column("downloaded_models").unwrap().u32().unwrap();
+    assert_eq!(models.get(0), Some(2), "m8 and m9, m9 once");
+    let share = unknown.column("model_count_share").unwrap().f64().unwrap();
+    assert_eq!(share.get(0), Some(2.0 / 3.0), "m1 is the third model");
+}

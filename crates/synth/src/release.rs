@@ -238,12 +238,32 @@ pub fn write(
     let err = |e| SynthError::polars(&path, e);
     let empty = batch_frame(devs, models, obs, cal, &[], 0).map_err(err)?;
     let mut w = writer(file).batched(empty.schema()).map_err(err)?;
-    let mut rows = 0usize;
-    for batch in selected.chunks(MODELS_PER_BATCH) {
-        let df = batch_frame(devs, models, obs, cal, batch, rows as i64).map_err(err)?;
-        rows += df.height();
-        w.write_batch(&df).map_err(err)?;
-    }
+    // Two stages on the two cores: one thread builds the next batch's rows
+    // while this one encodes and compresses the previous batch. Batches
+    // arrive in order, so the file is the same bytes as a serial write.
+    let (to_writer, batches) = std::sync::mpsc::sync_channel::<PolarsResult<DataFrame>>(1);
+    let rows = std::thread::scope(|scope| -> Result<usize, SynthError> {
+        scope.spawn(move || {
+            let mut first_row = 0i64;
+            for batch in selected.chunks(MODELS_PER_BATCH) {
+                let df = batch_frame(devs, models, obs, cal, batch, first_row);
+                if let Ok(df) = &df {
+                    first_row += df.height() as i64;
+                }
+                let failed = df.is_err();
+                if to_writer.send(df).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let mut rows = 0usize;
+        for df in batches {
+            let df = df.map_err(err)?;
+            rows += df.height();
+            w.write_batch(&df).map_err(err)?;
+        }
+        Ok(rows)
+    })?;
     w.finish().map_err(err)?;
     std::fs::rename(&tmp, &path).map_err(|e| SynthError::io(&path, e))?;
     Ok(rows)

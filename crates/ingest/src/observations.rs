@@ -111,22 +111,37 @@ pub struct Weekly {
 }
 
 /// Applies rules 1-3 to raw observations.
-///
-/// The model ids are replaced by their rank among the distinct ids while
-/// the rules run (integers sort and group far faster than text, and a row
-/// costs 16 bytes instead of the id's length), then put back; the outputs
-/// are sorted by id as before.
 pub fn weekly_from_observations(observations: LazyFrame) -> Result<Weekly> {
     let raw = observations
-        .select([
-            col(cols::MODEL_ID),
-            col(cols::TIME).cast(DataType::Date),
-            col(cols::DOWNLOADS_ALL_TIME).cast(DataType::UInt64),
-        ])
         .collect()
         .during(|| "collecting download observations".into())?;
-    let observations = raw.height() as u64;
-    let (raw, ids) = intern_model_ids(raw)?;
+    weekly_from_sources(vec![raw])
+}
+
+/// Applies rules 1-3 to the raw observations of several sources (one frame
+/// each), as if they were one frame.
+///
+/// The model ids are replaced by their rank among the distinct ids of all
+/// sources, one source at a time, before the frames are put together: the
+/// text of 54M rows is never copied into one frame, and the rules sort and
+/// group integers (16 bytes a row) instead of text. The ids are put back
+/// at the end; the outputs are sorted by id as before.
+pub fn weekly_from_sources(sources: Vec<DataFrame>) -> Result<Weekly> {
+    let sources = sources
+        .into_iter()
+        .map(|raw| {
+            raw.lazy()
+                .select([
+                    col(cols::MODEL_ID),
+                    col(cols::TIME).cast(DataType::Date),
+                    col(cols::DOWNLOADS_ALL_TIME).cast(DataType::UInt64),
+                ])
+                .collect()
+        })
+        .collect::<PolarsResult<Vec<_>>>()
+        .during(|| "collecting download observations".into())?;
+    let observations = sources.iter().map(|s| s.height() as u64).sum::<u64>();
+    let (raw, ids) = intern_model_ids(sources)?;
     let deduped = dedupe_snapshot_rows(raw.lazy())
         .collect()
         .during(|| "removing duplicate snapshot rows".into())?;
@@ -157,33 +172,61 @@ pub fn weekly_from_observations(observations: LazyFrame) -> Result<Weekly> {
     })
 }
 
-/// The observations with the model id replaced by its rank among the
-/// sorted distinct ids, and those ids.
-fn intern_model_ids(raw: DataFrame) -> Result<(DataFrame, Series)> {
+/// Rows of a source numbered by one join (see [`intern_model_ids`]).
+const INTERN_SLICE_ROWS: usize = 4_000_000;
+
+/// The observations of all sources in one frame, with the model id
+/// replaced by its rank among the sorted distinct ids, and those ids. Each
+/// source's text is dropped as soon as it is numbered.
+fn intern_model_ids(sources: Vec<DataFrame>) -> Result<(DataFrame, Series)> {
     const KEY: &str = "__model_key";
-    let ids = raw
-        .column(cols::MODEL_ID)
-        .and_then(|c| c.as_materialized_series().unique())
+    let during = || "numbering the observed models".to_string();
+    let distinct = sources
+        .iter()
+        .map(|s| {
+            s.column(cols::MODEL_ID)
+                .and_then(|c| c.as_materialized_series().unique())
+        })
+        .collect::<PolarsResult<Vec<_>>>()
+        .during(|| "listing the observed models".into())?;
+    let mut all = Series::new_empty(cols::MODEL_ID.into(), &DataType::String);
+    for d in &distinct {
+        all.append(d)
+            .during(|| "listing the observed models".into())?;
+    }
+    let ids = all
+        .unique()
         .and_then(|s| s.sort(SortOptions::default()))
         .during(|| "listing the observed models".into())?;
     let keys = DataFrame::new(ids.len(), vec![ids.clone().into_column()])
         .and_then(|df| df.with_row_index(KEY.into(), None))
-        .during(|| "numbering the observed models".into())?;
-    let keyed = raw
-        .lazy()
-        .join(
-            keys.lazy(),
-            [col(cols::MODEL_ID)],
-            [col(cols::MODEL_ID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .select([
-            col(KEY).alias(cols::MODEL_ID),
-            col(cols::TIME),
-            col(cols::DOWNLOADS_ALL_TIME),
-        ])
-        .collect()
-        .during(|| "numbering the observed models".into())?;
+        .during(during)?;
+    let mut keyed = Vec::new();
+    for source in sources {
+        // A slice at a time: the join's own tables stay the size of a
+        // slice, not of all 54M rows of the release.
+        for offset in (0..source.height()).step_by(INTERN_SLICE_ROWS) {
+            keyed.push(
+                source
+                    .slice(offset as i64, INTERN_SLICE_ROWS)
+                    .lazy()
+                    .join(
+                        keys.clone().lazy(),
+                        [col(cols::MODEL_ID)],
+                        [col(cols::MODEL_ID)],
+                        JoinArgs::new(JoinType::Inner),
+                    )
+                    .select([
+                        col(KEY).alias(cols::MODEL_ID),
+                        col(cols::TIME),
+                        col(cols::DOWNLOADS_ALL_TIME),
+                    ])
+                    .collect()
+                    .during(during)?,
+            );
+        }
+    }
+    let keyed = crate::hubstats::concat_observations(keyed)?;
     Ok((keyed, ids))
 }
 
@@ -376,6 +419,38 @@ mod tests {
         assert_eq!(w.report.counter_decreases, 1);
         let total: u64 = weeks(&w, "a/m").iter().map(|x| x.1).sum();
         assert_eq!(total, 120, "the weekly total equals the largest counter");
+    }
+
+    /// Two sources (snapshots and the release, say) give what one frame of
+    /// their rows gives: a model in both, the same (model, time) twice.
+    #[test]
+    fn sources_are_numbered_apart_and_combined_as_one_frame() {
+        let first = [
+            ("b/y", "2024-01-07", 5),
+            ("a/m", "2024-01-07", 10),
+            ("a/m", "2024-01-14", 20),
+        ];
+        let second = [
+            ("a/m", "2024-01-14", 25),
+            ("c/z", "2024-01-14", 7),
+            ("a/m", "2024-01-21", 30),
+        ];
+        let frame = |rows: &[(&str, &str, u64)]| obs(rows).collect().unwrap();
+        let apart = weekly_from_sources(vec![frame(&first), frame(&second)]).unwrap();
+        let all: Vec<_> = first.iter().chain(&second).copied().collect();
+        let together = weekly_from_observations(obs(&all)).unwrap();
+        assert_eq!(apart.downloads, together.downloads);
+        assert_eq!(apart.per_model, together.per_model);
+        assert_eq!(apart.report, together.report);
+        assert_eq!(apart.report.duplicate_rows_dropped, 1);
+        assert_eq!(
+            weeks(&apart, "a/m"),
+            vec![
+                (d("2024-01-01"), 10),
+                (d("2024-01-08"), 15),
+                (d("2024-01-15"), 5)
+            ]
+        );
     }
 
     #[test]

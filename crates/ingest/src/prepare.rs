@@ -18,7 +18,7 @@ use crate::detect::{Detected, FormatChoice, detect};
 use crate::developers::{developers_table, load_curated};
 use crate::error::{IngestError, Result};
 use crate::manifest::{AnnotationCounts, Manifest, RuleCounts};
-use crate::observations::weekly_from_observations;
+use crate::observations::weekly_from_sources;
 use crate::schema::models as m;
 use crate::source::{Progress, RawAnnotation, SourceData, SourceKind};
 
@@ -103,8 +103,7 @@ fn combine(
                     .into(),
         });
     }
-    let observations = crate::hubstats::concat_observations(frames)?;
-    let weekly = weekly_from_observations(observations.lazy())?;
+    let weekly = weekly_from_sources(frames)?;
     let (models, clamped, from_first) = models_table(&weekly, records, release_models)?;
     manifest.rules = RuleCounts {
         created_at_clamped: clamped,

@@ -253,24 +253,8 @@ pub fn date_column(
     Ok(values)
 }
 
-/// Every row of `columns` as a JSON object (nested structs and lists as
-/// JSON), in row order. For large frames prefer [`each_json_row`], which
-/// does not hold every row at once.
-pub fn json_rows(
-    df: &DataFrame,
-    columns: &[String],
-    path: &Path,
-) -> Result<Vec<Map<String, Value>>> {
-    let mut out = Vec::with_capacity(df.height());
-    each_json_row(df, columns, path, |row| {
-        out.push(row);
-        Ok(())
-    })?;
-    Ok(out)
-}
-
-/// Calls `visit` with every row of `columns` as a JSON object, in row
-/// order, converting 20,000 rows at a time: memory stays at one chunk's
+/// Calls `visit` with every row of `columns` as a JSON object (nested
+/// structs and lists as JSON), in row order, converting 20,000 rows at a time: memory stays at one chunk's
 /// JSON whatever the frame's height.
 pub fn each_json_row(
     df: &DataFrame,

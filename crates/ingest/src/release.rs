@@ -17,7 +17,8 @@ use crate::hubstats::observation_frame_days;
 use crate::meta::{string, string_list};
 use crate::observations::cols;
 use crate::parquet_io::{
-    column_names, count_column, date_column, json_rows, read_columns, require_column, text_column,
+    column_names, count_column, date_column, each_json_row, read_columns, require_column,
+    text_column,
 };
 use crate::source::{RawAnnotation, ReleaseModel, SourceData, SourceKind};
 
@@ -262,15 +263,14 @@ fn release_models(newest: &DataFrame, model_col: &str, path: &Path) -> Result<Ve
         Ok(_) => date_column(newest, "created", path, &ids, true)?,
         Err(_) => vec![None; newest.height()],
     };
-    let rows = json_rows(newest, &present(newest, &MODEL_FIELDS), path)?;
-    Ok(ids
-        .iter()
-        .zip(rows)
-        .zip(created)
-        .map(|((id, row), created_at)| ReleaseModel {
-            model_id: id.unwrap_or_default().to_string(),
+    let mut models = Vec::with_capacity(newest.height());
+    let fields = present(newest, &MODEL_FIELDS);
+    each_json_row(newest, &fields, path, |row| {
+        let i = models.len();
+        models.push(ReleaseModel {
+            model_id: ids.get(i).unwrap_or_default().to_string(),
             author: string(row.get("author")),
-            created_at,
+            created_at: created[i],
             parents: string_list(row.get("merged_derived_from")),
             derived_author: string(row.get("derived_author")),
             modality: string(row.get("merged_modality")),
@@ -278,8 +278,10 @@ fn release_models(newest: &DataFrame, model_col: &str, path: &Path) -> Result<Ve
                 .into_iter()
                 .map(|l| l.to_lowercase())
                 .collect(),
-        })
-        .collect())
+        });
+        Ok(())
+    })?;
+    Ok(models)
 }
 
 /// Annotations of uploaders (org type, country, group) and of derived
@@ -288,31 +290,30 @@ fn annotations(newest: &DataFrame, path: &Path) -> Result<Vec<RawAnnotation>> {
     let mut fields = present(newest, &AUTHOR_FIELDS);
     fields.extend(present(newest, &DERIVED_FIELDS));
     fields.extend(present(newest, &["author", "derived_author"]));
-    let rows = json_rows(newest, &fields, path)?;
-    let mut out = Vec::new();
-    for row in &rows {
-        if let Some(a) = annotation(
-            row,
+    // Uploaders first, then derived authors, each in row order.
+    let (mut uploaders, mut derived) = (Vec::new(), Vec::new());
+    each_json_row(newest, &fields, path, |row| {
+        let org = "org_type";
+        let uploader = annotation(
+            &row,
             "author",
-            "org_type",
+            org,
             "org_country_single",
             "merged_country_groups_single",
-        ) {
-            out.push(a);
-        }
-    }
-    for row in &rows {
-        if let Some(a) = annotation(
-            row,
+        );
+        uploaders.extend(uploader);
+        let root = annotation(
+            &row,
             "derived_author",
             "",
             "derived_org_country_single",
             "merged_derived_country_groups_single",
-        ) {
-            out.push(a);
-        }
-    }
-    Ok(out)
+        );
+        derived.extend(root);
+        Ok(())
+    })?;
+    uploaders.extend(derived);
+    Ok(uploaders)
 }
 
 fn annotation(

@@ -19,36 +19,22 @@ use std::time::Instant;
 
 use hubecon_stats::{ConcentrationOptions, concentration_by};
 use polars::prelude::*;
+use rand::{RngExt as _, SeedableRng};
+use rand_pcg::Pcg64;
 
-/// SplitMix64: a fast, seeded, dependency-free stream of u64.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1].
-    fn unit(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 1.0) / (1u64 << 53) as f64
-    }
+/// Uniform in (0, 1] from the seeded generator the stats crate's
+/// bootstrap uses (rand_pcg), so runs are identical everywhere.
+fn unit(rng: &mut Pcg64) -> f64 {
+    1.0 - rng.random::<f64>()
 }
 
 /// The models table: `model_id` ("d{dev}/m{i}") and `author` ("d{dev}").
-fn models_table(
-    n_models: usize,
-    n_developers: usize,
-    rng: &mut SplitMix,
-) -> PolarsResult<DataFrame> {
+fn models_table(n_models: usize, n_developers: usize, rng: &mut Pcg64) -> PolarsResult<DataFrame> {
     let mut ids = Vec::with_capacity(n_models);
     let mut authors = Vec::with_capacity(n_models);
     for i in 0..n_models {
         // u^3 piles models onto the first developers: a heavy-tailed model count.
-        let dev = ((n_developers as f64) * rng.unit().powi(3)) as usize % n_developers;
+        let dev = ((n_developers as f64) * unit(rng).powi(3)) as usize % n_developers;
         ids.push(format!("d{dev}/m{i}"));
         authors.push(format!("d{dev}"));
     }
@@ -60,7 +46,7 @@ fn downloads_table(
     models: &DataFrame,
     rows: usize,
     weeks: usize,
-    rng: &mut SplitMix,
+    rng: &mut Pcg64,
 ) -> PolarsResult<DataFrame> {
     let n_models = models.height();
     let per_week = rows / weeks;
@@ -75,7 +61,7 @@ fn downloads_table(
             index.push((start + i) as IdxSize);
             week.push(first_monday + 7 * w as i32);
             // Pareto tail with index ~0.8: most models get a handful, a few millions.
-            downloads.push((rng.unit().powf(-1.25)).min(5e7) as u64);
+            downloads.push((unit(rng).powf(-1.25)).min(5e7) as u64);
         }
     }
     let index = IdxCa::from_vec("idx".into(), index);
@@ -114,7 +100,7 @@ pub fn run(args: &StatsArgs) -> anyhow::Result<()> {
     let (rows, weeks) = (args.rows, args.weeks);
     let n_models = rows / weeks * 3 / 2;
     let n_developers = (n_models / 10).max(1);
-    let mut rng = SplitMix(20_251_127);
+    let mut rng = Pcg64::seed_from_u64(20_251_127);
 
     let started = Instant::now();
     let models = models_table(n_models, n_developers, &mut rng)?;

@@ -75,7 +75,9 @@ var Charts = (function () {
       node("line", { x1: M.l, x2: W - M.r, y1: y(t), y2: y(t) }, grid);
       node("text", { x: M.l - 6, y: y(t) + 4, "text-anchor": "end" }, axis).textContent = format(t, opt.format);
     });
-    var every = Math.max(1, Math.ceil(n / 10));
+    // As many bucket labels as fit without touching (a "2024 Q4" label is
+    // about 45 units wide at 11 px), so a half-width chart shows fewer.
+    var every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(PW / 75))));
     opt.labels.forEach(function (label, i) {
       if (i % every !== 0) return;
       var anchor = x(i) > W - M.r - 24 ? "end" : x(i) < M.l + 24 ? "start" : "middle";

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::{Calendar, year_of};
 use crate::error::{Result, invalid};
 use crate::frames::require_columns;
 
@@ -64,20 +65,52 @@ pub enum TimeBucket {
 /// An expression giving the bucket of the date in `date_col`.
 pub fn bucket_expr(date_col: &str, bucket: &TimeBucket) -> Result<Expr> {
     let date = col(date_col).cast(DataType::Date);
-    let truncate = |every: &str| date.clone().dt().truncate(lit(every));
     Ok(match bucket {
-        TimeBucket::Week => truncate("1w"),
-        TimeBucket::Month => truncate("1mo"),
-        TimeBucket::Quarter => truncate("1q"),
-        TimeBucket::Year => truncate("1y"),
-        TimeBucket::StudyPeriod => {
-            let year = date.dt().year();
-            when(year.clone().lt_eq(lit(FIRST_PERIOD_LAST_YEAR)))
-                .then(lit(STUDY_PERIODS[0]))
-                .otherwise(year.cast(DataType::String))
-        }
+        TimeBucket::Week => calendar_expr(date, Calendar::Week),
+        TimeBucket::Month => calendar_expr(date, Calendar::Month),
+        TimeBucket::Quarter => calendar_expr(date, Calendar::Quarter),
+        TimeBucket::Year => calendar_expr(date, Calendar::Year),
+        TimeBucket::StudyPeriod => study_period_expr(date),
         TimeBucket::Named { periods } => named_period_expr(date, periods)?,
     })
+}
+
+/// The first day of the calendar bucket of each date, as a `Date`.
+fn calendar_expr(date: Expr, calendar: Calendar) -> Expr {
+    date.cast(DataType::Int32).map(
+        move |c| {
+            let start: Int32Chunked = c.i32()?.apply_values(|day| calendar.start(day));
+            Ok(start.into_date().into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::Date)),
+    )
+}
+
+/// The study period label of each date (`<=2022`, `2023`, ...), as text.
+fn study_period_expr(date: Expr) -> Expr {
+    date.cast(DataType::Int32).map(
+        |c| {
+            let days = c.i32()?;
+            let (Some(first), Some(last)) = (days.min(), days.max()) else {
+                return Ok(StringChunked::full_null(c.name().clone(), c.len()).into_column());
+            };
+            let (first, last) = (year_of(first), year_of(last));
+            let labels: Vec<String> = (first..=last).map(study_period_label).collect();
+            let label = |day: i32| labels[(year_of(day) - first) as usize].as_str();
+            let out: StringChunked = days.iter().map(|d| d.map(label)).collect();
+            Ok(out.with_name(c.name().clone()).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
+    )
+}
+
+/// The study period of a calendar year.
+fn study_period_label(year: i32) -> String {
+    if year <= FIRST_PERIOD_LAST_YEAR {
+        STUDY_PERIODS[0].to_string()
+    } else {
+        year.to_string()
+    }
 }
 
 /// Adds the bucket of `date_col` as column `out_col`.

@@ -25,6 +25,7 @@
 //! and convention is written out in `notes/METHODS-stats.md`.
 
 pub mod buckets;
+mod calendar;
 pub mod concentration;
 mod concentration_frame;
 mod error;

@@ -10,9 +10,9 @@
 /// thirteen analyses, `hubecon`, the dashboard and the bench). glibc's
 /// malloc hands large frees back to the kernel and gets fresh zeroed pages
 /// for the next frame; at full scale that zeroing alone was 18% of
-/// prepare's time (perf).
+/// prepare's time (perf). See [`allocator`] for mimalloc's one setting.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
 // The study test (tests/study.rs) runs inside this crate's unit-test binary,
 // not as an integration test: an integration test makes `cargo test` link
@@ -37,6 +37,7 @@ pub mod a10_data_transparency;
 pub mod a11_lineage_mix;
 pub mod a12_intermediaries;
 pub mod a13_significance;
+mod allocator;
 pub mod claims;
 pub mod common;
 pub mod compare;

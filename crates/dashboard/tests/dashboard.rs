@@ -339,7 +339,11 @@ fn every_view_and_control_works_in_chromium() {
             format!("--screenshot={}", png.display()),
             format!(
                 "--window-size=1280,{}",
-                if name == "search" || name == "properties" { 1500 } else { 1100 }
+                if name == "search" || name == "properties" {
+                    1500
+                } else {
+                    1100
+                }
             ),
         ];
         headless(chromium, &args, &format!("{url}#{hash}"));

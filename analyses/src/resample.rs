@@ -15,11 +15,12 @@
 //! key; each bucket's keys are sorted once, largest first, so every index
 //! of a replicate is one pass over them (no sort per replicate).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use anyhow::Context as _;
 use hubecon_stats::{ConcentrationOptions, TestResult, TimeBucket, concentration};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::context::Context;
 
@@ -161,12 +162,15 @@ impl Panel {
             df.column(key_col)?.str()?,
             df.column(mb::DOWNLOADS)?.f64()?,
         );
-        let position: BTreeMap<&str, usize> = buckets
+        let position: HashMap<&str, usize> = buckets
             .iter()
             .enumerate()
             .map(|(i, b)| (b.as_str(), i))
             .collect();
-        let mut sums: BTreeMap<&str, BTreeMap<usize, f64>> = BTreeMap::new();
+        // Keys numbered as first seen, then renumbered in key order below
+        // (the unit a draw picks must not depend on the row order).
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut sums: HashMap<(usize, usize), f64> = HashMap::new();
         for ((b, k), a) in bucket.iter().zip(key.iter()).zip(amount.iter()) {
             let (Some(b), Some(a)) = (b, a) else { continue };
             let Some(&i) = position.get(b) else { continue };
@@ -175,13 +179,14 @@ impl Panel {
                 a.is_finite() && a >= 0.0,
                 "{key_col} {k} has invalid downloads {a}"
             );
-            *sums.entry(k).or_default().entry(i).or_default() += a;
+            let next = seen.len();
+            let first_seen = *seen.entry(k).or_insert(next);
+            *sums.entry((first_seen, i)).or_default() += a;
         }
+        let unit_of = units_in_key_order(&seen);
         let mut sorted = vec![Vec::new(); buckets.len()];
-        for (unit, per_bucket) in sums.values().enumerate() {
-            for (&b, &a) in per_bucket.iter().filter(|(_, a)| **a > 0.0) {
-                sorted[b].push((unit, a));
-            }
+        for ((first_seen, b), a) in sums.into_iter().filter(|(_, a)| *a > 0.0) {
+            sorted[b].push((unit_of[first_seen], a));
         }
         for cells in &mut sorted {
             cells.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
@@ -189,7 +194,7 @@ impl Panel {
         Ok(Self {
             buckets: buckets.to_vec(),
             sorted,
-            n_units: sums.len(),
+            n_units: seen.len(),
         })
     }
 
@@ -219,19 +224,40 @@ impl Panel {
     /// `replicates` bootstrap replicates (keys drawn with replacement,
     /// seeded): `[replicate][bucket]`.
     pub fn bootstrap(&self, replicates: usize, seed: u64) -> Vec<Vec<Option<Indices>>> {
+        // The draws come in order from one generator, so the replicates do
+        // not depend on the number of threads; the indices of a batch of
+        // draws are computed in parallel.
+        const BATCH: usize = 32;
         let n = self.n_units;
         let mut rng = SplitMix64(seed);
-        let mut counts = vec![0u32; n];
-        (0..replicates)
-            .map(|_| {
+        let mut out = Vec::with_capacity(replicates);
+        let mut draws = vec![vec![0u32; n]; BATCH.min(replicates)];
+        let mut left = replicates;
+        while left > 0 {
+            let batch = &mut draws[..left.min(BATCH)];
+            for counts in batch.iter_mut() {
                 counts.fill(0);
                 for _ in 0..n {
                     counts[rng.below(n)] += 1;
                 }
-                self.indices_of(&counts)
-            })
-            .collect()
+            }
+            out.par_extend(batch.par_iter().map(|counts| self.indices_of(counts)));
+            left -= batch.len();
+        }
+        out
     }
+}
+
+/// The unit number of each key (indexed by first-seen number): its
+/// position among the keys in text order.
+fn units_in_key_order(seen: &HashMap<&str, usize>) -> Vec<usize> {
+    let mut keys: Vec<(&str, usize)> = seen.iter().map(|(k, i)| (*k, *i)).collect();
+    keys.sort_unstable();
+    let mut unit_of = vec![0; keys.len()];
+    for (unit, (_, first_seen)) in keys.into_iter().enumerate() {
+        unit_of[first_seen] = unit;
+    }
+    unit_of
 }
 
 /// Percentile interval `(low, high)` at `level` of the defined values

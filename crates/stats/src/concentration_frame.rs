@@ -144,7 +144,18 @@ fn bucket_indices(
     } else {
         rank.over(bucket_exprs(bucket_cols))?
     };
-    let ranked = per_key.with_column(rank.cast(DataType::Float64).alias(RANK));
+    // Sorted by rank and in one chunk, so every sum below adds the same
+    // numbers in the same order on every run: the squares of large amounts
+    // are not exact in f64, and the group-by leaves keys in an order (and
+    // chunks) that depend on the threads.
+    let mut order = bucket_names(bucket_cols);
+    order.push(RANK.into());
+    let mut ranked = per_key
+        .with_column(rank.cast(DataType::Float64).alias(RANK))
+        .sort(order, SortMultipleOptions::default().with_nulls_last(true))
+        .collect()?;
+    ranked.rechunk_mut();
+    let ranked = ranked.lazy();
     let aggregates = bucket_aggregates(value_col, &options.top_k);
     Ok(if bucket_cols.is_empty() {
         ranked.select(aggregates)

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use hubecon_ingest::schema::{country_group as g, developers as d, org_type as o};
 use hubecon_plot::{Chart, Rgb, palette};
-use hubecon_stats::{Attribution, Category, ShareSpec, TimeBucket, Window, download_share};
+use hubecon_stats::{Attribution, Category, ShareSpec, TimeBucket, Window};
 use polars::prelude::*;
 
 use crate::common::{LENSES, PERIODS, lens, period_key, share_of, shares, stacked};
@@ -189,12 +189,7 @@ pub fn group_shares(
     spec.window = window;
     spec.unknown_label = EVERYONE_ELSE.into();
     let developers = ctx.developers().with_column(group_expr().alias(GROUP));
-    Ok(download_share(
-        ctx.downloads(),
-        ctx.models(),
-        Some(developers),
-        &spec,
-    )?)
+    crate::common::numbered_share(ctx, ctx.numbered_models()?, Some(developers), spec)
 }
 
 /// The developer group of a row of the developers table: a named lab by

@@ -24,7 +24,7 @@ use crate::emit::emit;
 use crate::explore;
 use crate::output::{Headline, Number};
 use crate::resample::{
-    INDEX_NAMES, Indices, Panel, bucket_interval, change, mb, model_bucket_downloads, options,
+    INDEX_NAMES, Indices, Panel, bucket_interval, change, key_bucket_downloads, mb, options,
 };
 
 pub const STEM: &str = "05_concentration";
@@ -55,10 +55,6 @@ fn lenses() -> [(&'static str, &'static str, Expr); 2] {
 }
 
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
-    let keep: Vec<(&str, Expr)> = lenses().into_iter().map(|(_, key, e)| (key, e)).collect();
-    let quarterly = model_bucket_downloads(ctx, &TimeBucket::Quarter, &keep)?;
-    let by_period = model_bucket_downloads(ctx, &TimeBucket::StudyPeriod, &keep)?;
-    let quarters = quarter_labels(&quarterly)?;
     let periods: Vec<String> = PERIODS.iter().map(|p| p.to_string()).collect();
 
     let mut h = ctx.headline(
@@ -70,7 +66,10 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         XKind::Dates,
         ValueAxis::linear().with_format(ValueFormat::Plain),
     );
-    for (lens, key, _) in lenses() {
+    for (lens, key, key_expr) in lenses() {
+        let quarterly = key_bucket_downloads(ctx, &TimeBucket::Quarter, key, key_expr.clone())?;
+        let by_period = key_bucket_downloads(ctx, &TimeBucket::StudyPeriod, key, key_expr)?;
+        let quarters = quarter_labels(&quarterly)?;
         let (table, series) = quarterly_table(&quarterly, &quarters, lens, key)?;
         tables.push(table);
         chart = chart.with_series(series);

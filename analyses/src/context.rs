@@ -1,10 +1,13 @@
 //! The data an analysis reads, loaded once, and where it writes.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::Context as _;
 use hubecon_ingest::{Dataset, load_dataset};
 use polars::prelude::*;
+
+use crate::numbering::Numbering;
 
 /// The caption every figure made from synthetic data carries.
 pub use hubecon_plot::SYNTHETIC_SUBTITLE as SYNTHETIC_NOTE;
@@ -13,6 +16,8 @@ pub use hubecon_plot::SYNTHETIC_SUBTITLE as SYNTHETIC_NOTE;
 pub struct Context {
     pub data: Dataset,
     pub out: PathBuf,
+    /// The models' numbers, made on first use (see [`crate::numbering`]).
+    numbering: OnceLock<Numbering>,
 }
 
 impl Context {
@@ -23,6 +28,7 @@ impl Context {
         Ok(Self {
             data,
             out: out.to_path_buf(),
+            numbering: OnceLock::new(),
         })
     }
 
@@ -44,6 +50,7 @@ impl Context {
         Self {
             data,
             out: out.to_path_buf(),
+            numbering: OnceLock::new(),
         }
     }
 
@@ -70,6 +77,28 @@ impl Context {
     }
     pub fn developers(&self) -> LazyFrame {
         self.data.developers.clone().lazy()
+    }
+
+    /// The downloads with each row's model number
+    /// ([`crate::numbering::MODEL_NUMBER`]).
+    pub fn numbered_downloads(&self) -> anyhow::Result<LazyFrame> {
+        let n = self.numbering()?;
+        Ok(self.data.downloads.hstack(std::slice::from_ref(&n.downloads))?.lazy())
+    }
+
+    /// The models table with each model's number
+    /// ([`crate::numbering::MODEL_NUMBER`]).
+    pub fn numbered_models(&self) -> anyhow::Result<LazyFrame> {
+        let n = self.numbering()?;
+        Ok(self.data.models.hstack(std::slice::from_ref(&n.models))?.lazy())
+    }
+
+    fn numbering(&self) -> anyhow::Result<&Numbering> {
+        if let Some(n) = self.numbering.get() {
+            return Ok(n);
+        }
+        let n = Numbering::of(&self.data).context("numbering the models")?;
+        Ok(self.numbering.get_or_init(|| n))
     }
 
     /// A figure in the house style, subtitled when the data are synthetic.

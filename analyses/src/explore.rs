@@ -16,8 +16,9 @@ use hubecon_stats::{
 };
 use polars::prelude::*;
 
-use crate::common::{in_window, shares};
+use crate::common::{in_window, numbered_share, shares};
 use crate::context::Context;
+use crate::numbering::{MODEL_NUMBER, with_text_codes};
 use crate::output::{csv_text, write_atomic};
 use crate::resample::options;
 
@@ -150,14 +151,23 @@ fn keys() -> [(&'static str, Expr); 3] {
 /// `bucket_kind`, `bucket`, `across`, `window`, `n_keys`, `hhi`, `gini`,
 /// `cr4`, `cr10`. The indices are those of figure 05 (population Gini).
 pub fn concentration_by_bucket(ctx: &Context) -> anyhow::Result<DataFrame> {
-    let mut model_cols = vec![col("model_id"), col("created_at")];
+    let mut model_cols = vec![col(MODEL_NUMBER), col("created_at")];
     model_cols.extend(keys().into_iter().map(|(name, e)| e.alias(name)));
-    let joined = ctx.downloads().join(
-        ctx.models().select(model_cols),
-        [col("model_id")],
-        [col("model_id")],
-        JoinArgs::new(JoinType::Inner),
-    );
+    // The indices depend on which rows share a key, not on its text.
+    let key_names = keys().map(|(name, _)| name);
+    let models = with_text_codes(
+        ctx.numbered_models()?.select(model_cols).collect()?,
+        &key_names,
+    )?;
+    let joined = ctx
+        .numbered_downloads()?
+        .select([col(MODEL_NUMBER), col("week"), col("downloads")])
+        .join(
+            models.lazy(),
+            [col(MODEL_NUMBER)],
+            [col(MODEL_NUMBER)],
+            JoinArgs::new(JoinType::Inner),
+        );
     let mut parts = Vec::new();
     for (window_name, window) in WINDOWS {
         let rows = in_window(joined.clone(), window)
@@ -205,7 +215,7 @@ pub fn concentration_by_bucket(ctx: &Context) -> anyhow::Result<DataFrame> {
 /// the lens does not apply): `bucket`, `family_root`, `downloads`, `window`.
 pub fn family_series(ctx: &Context) -> anyhow::Result<DataFrame> {
     let models = ctx
-        .models()
+        .numbered_models()?
         .with_column(col("family_root").fill_null(col("model_id")));
     let table = monthly_downloads(|lens, window| {
         if lens != Attribution::Direct {
@@ -215,12 +225,7 @@ pub fn family_series(ctx: &Context) -> anyhow::Result<DataFrame> {
         let mut spec =
             hubecon_stats::ShareSpec::new(Category::Model("family_root".into()), TimeBucket::Month);
         spec.window = window;
-        Ok(hubecon_stats::download_share(
-            ctx.downloads(),
-            models.clone(),
-            None,
-            &spec,
-        )?)
+        numbered_share(ctx, models.clone(), None, spec)
     })?;
     let top = top_categories(&table, TOP_SERIES, "family_root")?;
     Ok(top.drop(sc::ATTRIBUTION)?)

@@ -45,6 +45,7 @@ pub mod context;
 pub mod emit;
 pub mod explore;
 pub mod lineage_tables;
+pub mod numbering;
 pub mod output;
 pub mod paper;
 pub mod registry;

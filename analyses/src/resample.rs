@@ -15,14 +15,16 @@
 //! key; each bucket's keys are sorted once, largest first, so every index
 //! of a replicate is one pass over them (no sort per replicate).
 
-use std::collections::HashMap;
-
 use anyhow::Context as _;
 use hubecon_stats::{ConcentrationOptions, TestResult, TimeBucket, concentration};
 use polars::prelude::*;
 use rayon::prelude::*;
 
+/// polars' hash map (foldhash), faster than std's on text keys.
+type HashMap<K, V> = PlHashMap<K, V>;
+
 use crate::context::Context;
+use crate::numbering::{MODEL_NUMBER, with_text_codes};
 
 /// Column names of [`model_bucket_downloads`].
 pub mod mb {
@@ -39,27 +41,80 @@ pub fn model_bucket_downloads(
     bucket: &TimeBucket,
     keep: &[(&str, Expr)],
 ) -> anyhow::Result<DataFrame> {
-    let mut models_cols = vec![col(mb::MODEL_ID)];
+    let mut models_cols = vec![col(MODEL_NUMBER), col(mb::MODEL_ID)];
     models_cols.extend(keep.iter().map(|(name, e)| e.clone().alias(*name)));
-    let models = ctx.models().select(models_cols);
-    let lf = ctx.downloads().join(
-        models,
-        [col(mb::MODEL_ID)],
-        [col(mb::MODEL_ID)],
-        JoinArgs::new(JoinType::Inner),
-    );
+    let models = ctx.numbered_models()?.select(models_cols);
+    let lf = ctx
+        .numbered_downloads()?
+        .select([col(MODEL_NUMBER), col("week"), col(mb::DOWNLOADS)])
+        .join(
+            models,
+            [col(MODEL_NUMBER)],
+            [col(MODEL_NUMBER)],
+            JoinArgs::new(JoinType::Inner),
+        );
     let lf = hubecon_stats::add_bucket(lf, "week", bucket, mb::BUCKET)?;
     let mut aggs = vec![
+        col(mb::MODEL_ID).first(),
         col(mb::DOWNLOADS)
             .sum()
             .cast(DataType::Float64)
             .alias(mb::DOWNLOADS),
     ];
     aggs.extend(keep.iter().map(|(name, _)| col(*name).first()));
+    let mut columns = vec![col(mb::BUCKET), col(mb::MODEL_ID), col(mb::DOWNLOADS)];
+    columns.extend(keep.iter().map(|(name, _)| col(*name)));
+    // Numbers sort like the ids (crate::numbering).
     Ok(lf
-        .group_by([col(mb::BUCKET), col(mb::MODEL_ID)])
+        .group_by([col(mb::BUCKET), col(MODEL_NUMBER)])
         .agg(aggs)
-        .sort([mb::BUCKET, mb::MODEL_ID], SortMultipleOptions::default())
+        .sort([mb::BUCKET, MODEL_NUMBER], SortMultipleOptions::default())
+        .select(columns)
+        .collect()?)
+}
+
+/// One row per (bucket, key) with downloads: `bucket`, the key (text, in
+/// column `key`), `downloads` (Float64), sorted by bucket and key. A
+/// model's key is `key_expr`, an expression over the models table.
+pub fn key_bucket_downloads(
+    ctx: &Context,
+    bucket: &TimeBucket,
+    key: &str,
+    key_expr: Expr,
+) -> anyhow::Result<DataFrame> {
+    // Grouped on a code per key, so the text is hashed once per model, not
+    // once per downloaded week.
+    const CODE: &str = "__key_code";
+    let models = ctx
+        .numbered_models()?
+        .select([
+            col(MODEL_NUMBER),
+            key_expr.clone().alias(key),
+            key_expr.alias(CODE),
+        ])
+        .collect()?;
+    let models = with_text_codes(models, &[CODE])?;
+    let lf = ctx
+        .numbered_downloads()?
+        .select([col(MODEL_NUMBER), col("week"), col(mb::DOWNLOADS)])
+        .join(
+            models.lazy(),
+            [col(MODEL_NUMBER)],
+            [col(MODEL_NUMBER)],
+            JoinArgs::new(JoinType::Inner),
+        );
+    let lf = hubecon_stats::add_bucket(lf, "week", bucket, mb::BUCKET)?;
+    Ok(lf
+        .group_by([col(mb::BUCKET), col(CODE)])
+        .agg([
+            col(key).first(),
+            col(mb::DOWNLOADS)
+                .sum()
+                .cast(DataType::Float64)
+                .alias(mb::DOWNLOADS),
+        ])
+        .sort([mb::BUCKET, key], SortMultipleOptions::default())
+        .select([col(mb::BUCKET), col(key), col(mb::DOWNLOADS)])
         .collect()?)
 }
 
@@ -169,8 +224,8 @@ impl Panel {
             .collect();
         // Keys numbered as first seen, then renumbered in key order below
         // (the unit a draw picks must not depend on the row order).
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        let mut sums: HashMap<(usize, usize), f64> = HashMap::new();
+        let mut seen: HashMap<&str, usize> = HashMap::default();
+        let mut sums: HashMap<(usize, usize), f64> = HashMap::default();
         for ((b, k), a) in bucket.iter().zip(key.iter()).zip(amount.iter()) {
             let (Some(b), Some(a)) = (b, a) else { continue };
             let Some(&i) = position.get(b) else { continue };

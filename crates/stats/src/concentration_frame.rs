@@ -6,6 +6,7 @@
 //! loop, and no result depends on the order of the input rows.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::concentration::{ConcentrationOptions, GiniConvention};
 use crate::error::{Result, StatsError, invalid};
@@ -93,18 +94,22 @@ fn concentration_partitioned_above(
     }
     let lf = checked_input(WHAT, lf, bucket_cols, key_col, value_col)?;
     let out = if bucket_cols.is_empty() {
-        bucket_indices(lf, bucket_cols, key_col, value_col, options)?.collect()?
+        bucket_indices(lf, bucket_cols, key_col, value_col, options)?
     } else {
         let input = lf.collect()?;
         if input.height() > partition_rows {
-            let per_bucket = input
-                .partition_by(bucket_names(bucket_cols), true)?
-                .into_iter()
+            let parts = input.partition_by(bucket_names(bucket_cols), true)?;
+            let per_bucket = parts
+                .into_par_iter()
                 .map(|part| bucket_indices(part.lazy(), bucket_cols, key_col, value_col, options))
                 .collect::<Result<Vec<_>>>()?;
-            concat(per_bucket, UnionArgs::default())?.collect()?
+            let mut out = DataFrame::empty();
+            for part in &per_bucket {
+                out.vstack_mut(part)?;
+            }
+            out
         } else {
-            bucket_indices(input.lazy(), bucket_cols, key_col, value_col, options)?.collect()?
+            bucket_indices(input.lazy(), bucket_cols, key_col, value_col, options)?
         }
     };
     check_amount_column(WHAT, &out, MIN_AMOUNT)?;
@@ -130,7 +135,7 @@ fn bucket_indices(
     key_col: &str,
     value_col: &str,
     options: &ConcentrationOptions,
-) -> Result<LazyFrame> {
+) -> Result<DataFrame> {
     let per_key = amounts_per_key(lf, bucket_cols, key_col, value_col);
     let rank = col(value_col).rank(
         RankOptions {
@@ -161,7 +166,8 @@ fn bucket_indices(
         ranked.select(aggregates)
     } else {
         ranked.group_by(bucket_exprs(bucket_cols)).agg(aggregates)
-    })
+    }
+    .collect()?)
 }
 
 /// The Lorenz curve of every bucket: one row per (bucket, key), sorted by

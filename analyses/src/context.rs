@@ -83,14 +83,22 @@ impl Context {
     /// ([`crate::numbering::MODEL_NUMBER`]).
     pub fn numbered_downloads(&self) -> anyhow::Result<LazyFrame> {
         let n = self.numbering()?;
-        Ok(self.data.downloads.hstack(std::slice::from_ref(&n.downloads))?.lazy())
+        Ok(self
+            .data
+            .downloads
+            .hstack(std::slice::from_ref(&n.downloads))?
+            .lazy())
     }
 
     /// The models table with each model's number
     /// ([`crate::numbering::MODEL_NUMBER`]).
     pub fn numbered_models(&self) -> anyhow::Result<LazyFrame> {
         let n = self.numbering()?;
-        Ok(self.data.models.hstack(std::slice::from_ref(&n.models))?.lazy())
+        Ok(self
+            .data
+            .models
+            .hstack(std::slice::from_ref(&n.models))?
+            .lazy())
     }
 
     fn numbering(&self) -> anyhow::Result<&Numbering> {

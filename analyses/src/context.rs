@@ -23,6 +23,7 @@ pub struct Context {
 impl Context {
     /// Loads the prepared dataset in `data`; outputs go to `out`.
     pub fn load(data: &Path, out: &Path) -> anyhow::Result<Self> {
+        crate::allocator::keep_freed_pages();
         let data = load_dataset(data)
             .with_context(|| format!("loading the prepared dataset {}", data.display()))?;
         Ok(Self {

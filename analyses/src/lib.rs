@@ -10,9 +10,9 @@
 /// thirteen analyses, `hubecon`, the dashboard and the bench). glibc's
 /// malloc hands large frees back to the kernel and gets fresh zeroed pages
 /// for the next frame; at full scale that zeroing alone was 18% of
-/// prepare's time (perf). See [`allocator`] for mimalloc's one setting.
+/// prepare's time (perf). See [`allocator`] for the analyses' one setting.
 #[global_allocator]
-static ALLOCATOR: allocator::Allocator = allocator::Allocator;
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 // The study test (tests/study.rs) runs inside this crate's unit-test binary,
 // not as an integration test: an integration test makes `cargo test` link

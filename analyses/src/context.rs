@@ -83,23 +83,13 @@ impl Context {
     /// The downloads with each row's model number
     /// ([`crate::numbering::MODEL_NUMBER`]).
     pub fn numbered_downloads(&self) -> anyhow::Result<LazyFrame> {
-        let n = self.numbering()?;
-        Ok(self
-            .data
-            .downloads
-            .hstack(std::slice::from_ref(&n.downloads))?
-            .lazy())
+        with_numbers(&self.data.downloads, &self.numbering()?.downloads)
     }
 
     /// The models table with each model's number
     /// ([`crate::numbering::MODEL_NUMBER`]).
     pub fn numbered_models(&self) -> anyhow::Result<LazyFrame> {
-        let n = self.numbering()?;
-        Ok(self
-            .data
-            .models
-            .hstack(std::slice::from_ref(&n.models))?
-            .lazy())
+        with_numbers(&self.data.models, &self.numbering()?.models)
     }
 
     fn numbering(&self) -> anyhow::Result<&Numbering> {
@@ -135,4 +125,9 @@ impl Context {
     pub fn headline(&self, stem: &str, title: &str) -> crate::output::Headline {
         crate::output::Headline::new(stem, title, self.synthetic())
     }
+}
+
+/// `frame` with the numbers column appended.
+fn with_numbers(frame: &DataFrame, numbers: &Column) -> anyhow::Result<LazyFrame> {
+    Ok(frame.hstack(std::slice::from_ref(numbers))?.lazy())
 }

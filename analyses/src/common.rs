@@ -165,15 +165,7 @@ pub fn model_periods(ctx: &Context, value: Expr, window: Window) -> anyhow::Resu
         col("created_at"),
         value.alias(mp::VALUE),
     ]);
-    let lf = ctx
-        .numbered_downloads()?
-        .select([col(MODEL_NUMBER), col("week"), col("downloads")])
-        .join(
-            models,
-            [col(MODEL_NUMBER)],
-            [col(MODEL_NUMBER)],
-            JoinArgs::new(JoinType::Inner),
-        );
+    let lf = ctx.downloads_of(models)?;
     let lf = in_window(lf, window);
     let lf = hubecon_stats::add_bucket(lf, "week", &TimeBucket::StudyPeriod, mp::PERIOD)?;
     // Numbers sort like the ids (crate::numbering).

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use hubecon_ingest::{Dataset, load_dataset};
 use polars::prelude::*;
 
-use crate::numbering::Numbering;
+use crate::numbering::{MODEL_NUMBER, Numbering};
 
 /// The caption every figure made from synthetic data carries.
 pub use hubecon_plot::SYNTHETIC_SUBTITLE as SYNTHETIC_NOTE;
@@ -90,6 +90,22 @@ impl Context {
     /// ([`crate::numbering::MODEL_NUMBER`]).
     pub fn numbered_models(&self) -> anyhow::Result<LazyFrame> {
         with_numbers(&self.data.models, &self.numbering()?.models)
+    }
+
+    /// The weekly rows (`week`, `downloads`) of the models in `models`,
+    /// joined with its columns on the model number: `models` is the
+    /// numbered models table ([`Self::numbered_models`]) or a selection of
+    /// it that keeps [`MODEL_NUMBER`].
+    pub fn downloads_of(&self, models: LazyFrame) -> anyhow::Result<LazyFrame> {
+        Ok(self
+            .numbered_downloads()?
+            .select([col(MODEL_NUMBER), col("week"), col("downloads")])
+            .join(
+                models,
+                [col(MODEL_NUMBER)],
+                [col(MODEL_NUMBER)],
+                JoinArgs::new(JoinType::Inner),
+            ))
     }
 
     fn numbering(&self) -> anyhow::Result<&Numbering> {

@@ -159,15 +159,7 @@ pub fn concentration_by_bucket(ctx: &Context) -> anyhow::Result<DataFrame> {
         ctx.numbered_models()?.select(model_cols).collect()?,
         &key_names,
     )?;
-    let joined = ctx
-        .numbered_downloads()?
-        .select([col(MODEL_NUMBER), col("week"), col("downloads")])
-        .join(
-            models.lazy(),
-            [col(MODEL_NUMBER)],
-            [col(MODEL_NUMBER)],
-            JoinArgs::new(JoinType::Inner),
-        );
+    let joined = ctx.downloads_of(models.lazy())?;
     let mut parts = Vec::new();
     for (window_name, window) in WINDOWS {
         let rows = in_window(joined.clone(), window)

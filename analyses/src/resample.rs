@@ -44,15 +44,7 @@ pub fn model_bucket_downloads(
     let mut models_cols = vec![col(MODEL_NUMBER), col(mb::MODEL_ID)];
     models_cols.extend(keep.iter().map(|(name, e)| e.clone().alias(*name)));
     let models = ctx.numbered_models()?.select(models_cols);
-    let lf = ctx
-        .numbered_downloads()?
-        .select([col(MODEL_NUMBER), col("week"), col(mb::DOWNLOADS)])
-        .join(
-            models,
-            [col(MODEL_NUMBER)],
-            [col(MODEL_NUMBER)],
-            JoinArgs::new(JoinType::Inner),
-        );
+    let lf = ctx.downloads_of(models)?;
     let lf = hubecon_stats::add_bucket(lf, "week", bucket, mb::BUCKET)?;
     let mut aggs = vec![
         col(mb::MODEL_ID).first(),
@@ -94,15 +86,7 @@ pub fn key_bucket_downloads(
         ])
         .collect()?;
     let models = with_text_codes(models, &[CODE])?;
-    let lf = ctx
-        .numbered_downloads()?
-        .select([col(MODEL_NUMBER), col("week"), col(mb::DOWNLOADS)])
-        .join(
-            models.lazy(),
-            [col(MODEL_NUMBER)],
-            [col(MODEL_NUMBER)],
-            JoinArgs::new(JoinType::Inner),
-        );
+    let lf = ctx.downloads_of(models.lazy())?;
     let lf = hubecon_stats::add_bucket(lf, "week", bucket, mb::BUCKET)?;
     Ok(lf
         .group_by([col(mb::BUCKET), col(CODE)])

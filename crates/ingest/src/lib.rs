@@ -4,7 +4,7 @@
 //! This crate owns: the data contract ([`schema`]), the readers of each raw
 //! source ([`hubstats`], [`release`], [`apijson`]) and their detection
 //! ([`detect`]), the rules that turn cumulative counters into weekly
-//! downloads ([`observations`], bounded by [`week`]), the parsing of the
+//! downloads ([`observations`], walked in [`counters`], bounded by [`week`]), the parsing of the
 //! Hub's metadata ([`meta`]), the developer annotations ([`developers`]),
 //! writing and loading a prepared dataset ([`prepare`], [`dataset`],
 //! [`manifest`]), and getting real data from the Hub ([`hub`]: hf-hub
@@ -17,6 +17,7 @@
 pub mod apijson;
 pub mod assemble;
 pub mod columns;
+pub mod counters;
 pub mod dataset;
 pub mod detect;
 pub mod developers;

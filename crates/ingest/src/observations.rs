@@ -2,88 +2,37 @@
 //!
 //! Every source gives, per model, observations `(model_id, time,
 //! downloads_all_time)` of the Hub's cumulative counter. The rules that turn
-//! them into `downloads.parquet` each live in one function here and are
-//! written down in `paper/METHODS.md` ("Weekly downloads"):
+//! them into `downloads.parquet` are written down in `paper/METHODS.md`
+//! ("Weekly downloads") and applied in [`crate::counters`], one walk over
+//! each model's observations in time order:
 //!
-//! 1. [`dedupe_snapshot_rows`]: several rows for one model in one snapshot
-//!    keep the largest counter.
-//! 2. [`increments`]: a model's downloads between two observations are the
-//!    growth of the running maximum of its counter, so a counter that goes
-//!    down never yields a negative week, and a temporary dip is not counted
-//!    twice when the counter recovers. The first observation counts its whole
+//! 1. several rows for one model in one snapshot keep the largest counter;
+//! 2. a model's downloads between two observations are the growth of the
+//!    running maximum of its counter, so a counter that goes down never
+//!    yields a negative week, and a temporary dip is not counted twice when
+//!    the counter recovers. The first observation counts its whole
 //!    cumulative total (downloads before the series began land in the first
-//!    week of the series, and the manifest reports how many).
-//! 3. [`weekly_downloads`]: increments are credited to the week of the later
-//!    observation ([`crate::week::week_start`]); a model absent from some
-//!    snapshots gets the whole growth over the gap in the week it reappears.
+//!    week of the series, and the manifest reports how many);
+//! 3. increments are credited to the week of the later observation
+//!    ([`crate::week::week_start`]); a model absent from some snapshots gets
+//!    the whole growth over the gap in the week it reappears.
+//!
+//! This module puts the walk's output into frames and counts what each rule
+//! did for the manifest.
 
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use crate::counters::{Numbered, Walked};
 use crate::error::{PolarsContext, Result};
 use crate::schema::downloads as d;
-use crate::week::{from_epoch_days, week_start_expr};
+use crate::week::from_epoch_days;
 
 /// Column names of an observation frame.
 pub mod cols {
     pub const MODEL_ID: &str = "model_id";
     pub const TIME: &str = "time";
     pub const DOWNLOADS_ALL_TIME: &str = "downloads_all_time";
-}
-
-const INCREMENT: &str = "increment";
-
-/// Rule 1: one row per model and snapshot time, keeping the largest counter.
-///
-/// By sorting (largest counter first within a model and time) and keeping
-/// the first row of each (model, time): a group-by would build one group
-/// per row, since almost every (model, time) is unique.
-pub fn dedupe_snapshot_rows(observations: LazyFrame) -> LazyFrame {
-    let same_as_previous = col(cols::MODEL_ID)
-        .eq(col(cols::MODEL_ID).shift(lit(1)))
-        .and(col(cols::TIME).eq(col(cols::TIME).shift(lit(1))))
-        .fill_null(lit(false));
-    observations
-        .sort(
-            [cols::MODEL_ID, cols::TIME, cols::DOWNLOADS_ALL_TIME],
-            SortMultipleOptions::default().with_order_descending_multi([false, false, true]),
-        )
-        .filter(same_as_previous.not())
-}
-
-/// Rule 2: downloads between consecutive observations of a model, measured
-/// against the running maximum of its counter (never negative).
-pub fn increments(deduped: LazyFrame) -> PolarsResult<LazyFrame> {
-    let running_max = col(cols::DOWNLOADS_ALL_TIME)
-        .cum_max(false)
-        .over([col(cols::MODEL_ID)])?;
-    let previous_max = col("running_max")
-        .shift(lit(1))
-        .over([col(cols::MODEL_ID)])?;
-    Ok(deduped
-        .sort(
-            [cols::MODEL_ID, cols::TIME],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .with_column(running_max.alias("running_max"))
-        .with_column((col("running_max") - previous_max.fill_null(lit(0u64))).alias(INCREMENT)))
-}
-
-/// Rule 3: increments summed per model and week; weeks without downloads are
-/// left out.
-pub fn weekly_downloads(with_increments: LazyFrame) -> LazyFrame {
-    // Zero increments (most rows: most models are rarely downloaded) add
-    // nothing to a week's sum; dropping them first keeps the group-by small.
-    with_increments
-        .filter(col(INCREMENT).gt(lit(0u64)))
-        .with_column(week_start_expr(col(cols::TIME)).alias(d::WEEK))
-        .group_by([col(cols::MODEL_ID).alias(d::MODEL_ID), col(d::WEEK)])
-        .agg([col(INCREMENT)
-            .sum()
-            .cast(DataType::UInt64)
-            .alias(d::DOWNLOADS)])
-        .filter(col(d::DOWNLOADS).gt(lit(0u64)))
-        .sort([d::MODEL_ID, d::WEEK], SortMultipleOptions::default())
 }
 
 /// What the rules did, for the manifest.
@@ -102,15 +51,17 @@ pub struct ObservationReport {
     pub pre_series_downloads: u64,
 }
 
-/// The weekly downloads, a per-model summary (first and last observation,
-/// the largest counter) and the report of what each rule did.
+/// The weekly downloads (`model_id, week, downloads`, sorted by model and
+/// week), a per-model summary (`model_id, first_seen, last_seen,
+/// observations, downloads_all_time`, sorted by model) and the report of
+/// what each rule did.
 pub struct Weekly {
     pub downloads: DataFrame,
     pub per_model: DataFrame,
     pub report: ObservationReport,
 }
 
-/// Applies rules 1-3 to raw observations.
+/// Applies the rules to raw observations.
 pub fn weekly_from_observations(observations: LazyFrame) -> Result<Weekly> {
     let raw = observations
         .collect()
@@ -118,196 +69,71 @@ pub fn weekly_from_observations(observations: LazyFrame) -> Result<Weekly> {
     weekly_from_sources(vec![raw])
 }
 
-/// Applies rules 1-3 to the raw observations of several sources (one frame
-/// each), as if they were one frame.
-///
-/// The model ids are replaced by their rank among the distinct ids of all
-/// sources, one source at a time, before the frames are put together: the
-/// text of 54M rows is never copied into one frame, and the rules sort and
-/// group integers (16 bytes a row) instead of text. The ids are put back
-/// at the end; the outputs are sorted by id as before.
+/// Applies the rules to the raw observations of several sources (one frame
+/// each), as if they were one frame. Each source's text is dropped as soon
+/// as its rows are numbered ([`Numbered::from_sources`]).
 pub fn weekly_from_sources(sources: Vec<DataFrame>) -> Result<Weekly> {
-    let sources = sources
-        .into_iter()
-        .map(|raw| {
-            raw.lazy()
-                .select([
-                    col(cols::MODEL_ID),
-                    col(cols::TIME).cast(DataType::Date),
-                    col(cols::DOWNLOADS_ALL_TIME).cast(DataType::UInt64),
-                ])
-                .collect()
-        })
-        .collect::<PolarsResult<Vec<_>>>()
-        .during(|| "collecting download observations".into())?;
-    let observations = sources.iter().map(|s| s.height() as u64).sum::<u64>();
-    let (raw, ids) = intern_model_ids(sources)?;
-    let deduped = dedupe_snapshot_rows(raw.lazy())
-        .collect()
-        .during(|| "removing duplicate snapshot rows".into())?;
-    let duplicate_rows_dropped = observations - deduped.height() as u64;
-    let snapshot_dates = distinct_dates(&deduped)?;
-    let with_inc = increments(deduped.lazy())
-        .and_then(LazyFrame::collect)
-        .during(|| "computing increments of the cumulative counters".into())?;
-    let downloads = weekly_downloads(with_inc.clone().lazy())
-        .collect()
-        .during(|| "summing downloads per week".into())?;
-    let per_model = per_model_summary(&with_inc)?;
+    let numbered = Numbered::from_sources(sources)?;
+    let observations = numbered.len() as u64;
+    let days = numbered.distinct_days();
+    let series_start = days.first().copied().unwrap_or(i32::MIN);
+    let walked = numbered.walk(series_start);
     let report = ObservationReport {
         observations,
-        duplicate_rows_dropped,
-        counter_decreases: count_decreases(&with_inc)?,
+        duplicate_rows_dropped: walked.duplicate_rows_dropped,
+        counter_decreases: walked.counter_decreases,
         missing_observations: 0,
         models_with_gaps: 0,
-        pre_series_downloads: pre_series_downloads(&with_inc, snapshot_dates.first().copied())?,
-        snapshot_dates,
+        pre_series_downloads: walked.pre_series_downloads,
+        snapshot_dates: days.into_iter().map(from_epoch_days).collect(),
     };
-    drop(with_inc);
+    let (downloads, per_model) = frames(walked)?;
     let report = count_gaps(&per_model, report)?;
     Ok(Weekly {
-        downloads: restore_model_ids(downloads, &ids)?,
-        per_model: restore_model_ids(per_model, &ids)?,
+        downloads,
+        per_model,
         report,
     })
 }
 
-/// Rows of a source numbered by one join (see [`intern_model_ids`]).
-const INTERN_SLICE_ROWS: usize = 4_000_000;
-
-/// The observations of all sources in one frame, with the model id
-/// replaced by its rank among the sorted distinct ids, and those ids. Each
-/// source's text is dropped as soon as it is numbered.
-fn intern_model_ids(sources: Vec<DataFrame>) -> Result<(DataFrame, Series)> {
-    const KEY: &str = "__model_key";
-    let during = || "numbering the observed models".to_string();
-    let distinct = sources
-        .iter()
-        .map(|s| {
-            s.column(cols::MODEL_ID)
-                .and_then(|c| c.as_materialized_series().unique())
-        })
-        .collect::<PolarsResult<Vec<_>>>()
-        .during(|| "listing the observed models".into())?;
-    let mut all = Series::new_empty(cols::MODEL_ID.into(), &DataType::String);
-    for d in &distinct {
-        all.append(d)
-            .during(|| "listing the observed models".into())?;
-    }
-    let ids = all
-        .unique()
-        .and_then(|s| s.sort(SortOptions::default()))
-        .during(|| "listing the observed models".into())?;
-    let keys = DataFrame::new(ids.len(), vec![ids.clone().into_column()])
-        .and_then(|df| df.with_row_index(KEY.into(), None))
-        .during(during)?;
-    let mut keyed = Vec::new();
-    for source in sources {
-        // A slice at a time: the join's own tables stay the size of a
-        // slice, not of all 54M rows of the release.
-        for offset in (0..source.height()).step_by(INTERN_SLICE_ROWS) {
-            keyed.push(
-                source
-                    .slice(offset as i64, INTERN_SLICE_ROWS)
-                    .lazy()
-                    .join(
-                        keys.clone().lazy(),
-                        [col(cols::MODEL_ID)],
-                        [col(cols::MODEL_ID)],
-                        JoinArgs::new(JoinType::Inner),
-                    )
-                    .select([
-                        col(KEY).alias(cols::MODEL_ID),
-                        col(cols::TIME),
-                        col(cols::DOWNLOADS_ALL_TIME),
-                    ])
-                    .collect()
-                    .during(during)?,
-            );
-        }
-    }
-    let keyed = crate::hubstats::concat_observations(keyed)?;
-    Ok((keyed, ids))
-}
-
-/// Puts the model ids back in place of their ranks.
-fn restore_model_ids(mut df: DataFrame, ids: &Series) -> Result<DataFrame> {
-    let keys = df
-        .column(cols::MODEL_ID)
-        .and_then(|c| c.cast(&IDX_DTYPE))
-        .during(|| "restoring model ids".into())?;
-    let names = ids
-        .take(keys.idx().during(|| "restoring model ids".into())?)
-        .during(|| "restoring model ids".into())?
-        .with_name(cols::MODEL_ID.into());
-    df.with_column(names.into_column())
-        .during(|| "restoring model ids".into())?;
-    Ok(df)
-}
-
-fn per_model_summary(with_inc: &DataFrame) -> Result<DataFrame> {
-    with_inc
-        .clone()
-        .lazy()
-        .group_by([col(cols::MODEL_ID)])
-        .agg([
-            col(cols::TIME).min().alias("first_seen"),
-            col(cols::TIME).max().alias("last_seen"),
-            col(cols::TIME).count().alias("observations"),
-            col("running_max").max().alias(cols::DOWNLOADS_ALL_TIME),
-        ])
-        .sort([cols::MODEL_ID], SortMultipleOptions::default())
-        .collect()
-        .during(|| "summarising observations per model".into())
-}
-
-fn distinct_dates(deduped: &DataFrame) -> Result<Vec<NaiveDate>> {
-    let dates = deduped
-        .column(cols::TIME)
-        .and_then(|c| c.unique_stable())
-        .and_then(|c| c.cast(&DataType::Int32))
-        .during(|| "listing snapshot dates".into())?;
-    let mut out: Vec<NaiveDate> = dates
-        .i32()
-        .during(|| "listing snapshot dates".into())?
-        .into_no_null_iter()
-        .map(from_epoch_days)
-        .collect();
-    out.sort();
-    Ok(out)
-}
-
-fn count_decreases(with_inc: &DataFrame) -> Result<u64> {
-    let n = with_inc
-        .clone()
-        .lazy()
-        .select([col(cols::DOWNLOADS_ALL_TIME)
-            .lt(col("running_max"))
-            .sum()
-            .cast(DataType::UInt64)])
-        .collect()
-        .during(|| "counting counter decreases".into())?;
-    first_u64(&n)
-}
-
-fn pre_series_downloads(with_inc: &DataFrame, first: Option<NaiveDate>) -> Result<u64> {
-    let Some(first) = first else { return Ok(0) };
-    let n = with_inc
-        .clone()
-        .lazy()
-        .filter(col(cols::TIME).eq(lit(first)))
-        .select([col(INCREMENT).sum().cast(DataType::UInt64)])
-        .collect()
-        .during(|| "summing pre-series downloads".into())?;
-    first_u64(&n)
-}
-
-fn first_u64(df: &DataFrame) -> Result<u64> {
-    let c = df.columns()[0]
-        .u64()
-        .during(|| "reading a count".into())?
-        .get(0);
-    Ok(c.unwrap_or(0))
+/// The walk's weekly downloads and per-model summary as frames, with the
+/// model ids in place of their numbers.
+fn frames(w: Walked) -> Result<(DataFrame, DataFrame)> {
+    let during = || "building the weekly downloads".to_string();
+    let date = |name: &str, days: Vec<i32>| {
+        Int32Chunked::from_vec(name.into(), days)
+            .into_series()
+            .cast(&DataType::Date)
+            .map(Column::from)
+    };
+    let week_ids = StringChunked::from_iter_values(
+        d::MODEL_ID.into(),
+        w.week_model.iter().map(|m| w.ids[*m as usize].as_str()),
+    );
+    let downloads = DataFrame::new(
+        w.week.len(),
+        vec![
+            week_ids.into_column(),
+            date(d::WEEK, w.week).during(during)?,
+            UInt64Chunked::from_vec(d::DOWNLOADS.into(), w.downloads).into_column(),
+        ],
+    )
+    .during(during)?;
+    let ids =
+        StringChunked::from_iter_values(cols::MODEL_ID.into(), w.ids.iter().map(String::as_str));
+    let per_model = DataFrame::new(
+        ids.len(),
+        vec![
+            ids.into_column(),
+            date("first_seen", w.first_seen).during(during)?,
+            date("last_seen", w.last_seen).during(during)?,
+            IdxCa::from_vec("observations".into(), w.observations).into_column(),
+            UInt64Chunked::from_vec(cols::DOWNLOADS_ALL_TIME.into(), w.downloads_all_time)
+                .into_column(),
+        ],
+    )
+    .during(|| "summarising observations per model".into())?;
+    Ok((downloads, per_model))
 }
 
 /// Counts snapshots a model missed between its first and last observation.
@@ -381,6 +207,89 @@ mod tests {
             .into_no_null_iter()
             .collect();
         ws.into_iter().zip(n).collect()
+    }
+
+    /// The rules written the plainest way: a map per (model, day) keeping
+    /// the largest counter, then each model's days in order.
+    fn reference(rows: &[(String, i32, u64)]) -> (Vec<(String, i32, u64)>, ObservationReport) {
+        use std::collections::BTreeMap;
+        let mut largest: BTreeMap<(String, i32), u64> = BTreeMap::new();
+        for (m, day, c) in rows {
+            let e = largest.entry((m.clone(), *day)).or_insert(*c);
+            *e = (*e).max(*c);
+        }
+        let first_day = largest.keys().map(|k| k.1).min().unwrap_or(0);
+        let mut weekly: BTreeMap<(String, i32), u64> = BTreeMap::new();
+        let mut report = ObservationReport {
+            observations: rows.len() as u64,
+            duplicate_rows_dropped: (rows.len() - largest.len()) as u64,
+            ..ObservationReport::default()
+        };
+        let mut running: BTreeMap<String, u64> = BTreeMap::new();
+        for ((m, day), c) in &largest {
+            let max = running.entry(m.clone()).or_insert(0);
+            if c < max {
+                report.counter_decreases += 1;
+            }
+            let inc = c.saturating_sub(*max);
+            *max = (*max).max(*c);
+            if *day == first_day {
+                report.pre_series_downloads += inc;
+            }
+            let week = crate::counters::week_start_days(*day);
+            *weekly.entry((m.clone(), week)).or_insert(0) += inc;
+        }
+        let out = weekly
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|((m, w), n)| (m, w, n))
+            .collect();
+        (out, report)
+    }
+
+    fn frame_of(rows: &[(String, i32, u64)]) -> DataFrame {
+        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        let days: Vec<i32> = rows.iter().map(|r| r.1).collect();
+        let counts: Vec<u64> = rows.iter().map(|r| r.2).collect();
+        df!(cols::MODEL_ID => ids, cols::TIME => days, cols::DOWNLOADS_ALL_TIME => counts)
+            .unwrap()
+            .lazy()
+            .with_column(col(cols::TIME).cast(DataType::Date))
+            .collect()
+            .unwrap()
+    }
+
+    proptest::proptest! {
+        /// Any rows, in any order, split into any sources: the walk gives
+        /// what the plain rules give (weeks, sums, and every count).
+        #[test]
+        fn the_walk_gives_what_the_plain_rules_give(
+            rows in proptest::collection::vec((0u32..150, 0i32..90, 0u64..500), 1..600),
+            cut in 0usize..600,
+        ) {
+            let rows: Vec<(String, i32, u64)> = rows
+                .into_iter()
+                .map(|(m, day, c)| (format!("org/m{m:03}"), 19_000 + day, c))
+                .collect();
+            let cut = cut.min(rows.len());
+            let w = weekly_from_sources(vec![frame_of(&rows[..cut]), frame_of(&rows[cut..])]).unwrap();
+            let (expected, report) = reference(&rows);
+            let ids = w.downloads.column(d::MODEL_ID).unwrap().str().unwrap().clone();
+            let weeks = w.downloads.column(d::WEEK).unwrap().cast(&DataType::Int32).unwrap();
+            let sums = w.downloads.column(d::DOWNLOADS).unwrap().u64().unwrap().clone();
+            let got: Vec<(String, i32, u64)> = ids
+                .iter()
+                .flatten()
+                .zip(weeks.i32().unwrap().into_no_null_iter())
+                .zip(sums.into_no_null_iter())
+                .map(|((m, wk), n)| (m.to_string(), wk, n))
+                .collect();
+            proptest::prop_assert_eq!(got, expected);
+            proptest::prop_assert_eq!(w.report.duplicate_rows_dropped, report.duplicate_rows_dropped);
+            proptest::prop_assert_eq!(w.report.counter_decreases, report.counter_decreases);
+            proptest::prop_assert_eq!(w.report.pre_series_downloads, report.pre_series_downloads);
+            proptest::prop_assert_eq!(w.report.observations, report.observations);
+        }
     }
 
     #[test]

@@ -16,8 +16,8 @@ use crate::error::{IngestError, PolarsContext, Result};
 use crate::meta::ModelMeta;
 use crate::observations::cols;
 use crate::parquet_io::{
-    column_names, count_column, date_column, each_json_row, parse_date, read_columns,
-    require_column, text_column,
+    column_names, count_column, date_column, json_rows, parse_date, read_columns, require_column,
+    text_column,
 };
 use crate::source::{InputFile, ModelRecord, Progress, SourceData, SourceKind};
 use crate::week::to_epoch_days;
@@ -239,7 +239,8 @@ pub(crate) fn observation_frame_days(
     .during(|| "building observations".into())
 }
 
-/// Metadata records for the models of this snapshot not seen in a newer one.
+/// Metadata records for the models of this snapshot not seen in a newer one
+/// (the first of a model's rows in this snapshot).
 fn new_model_records(
     df: &DataFrame,
     ids: &StringChunked,
@@ -249,7 +250,10 @@ fn new_model_records(
 ) -> Result<Vec<ModelRecord>> {
     let mask: BooleanChunked = ids
         .iter()
-        .map(|id| Some(!seen.contains(id.unwrap_or_default())))
+        .map(|id| {
+            let id = id.unwrap_or_default();
+            Some(!seen.contains(id) && seen.insert(id.to_string()))
+        })
         .collect();
     if !mask.any() {
         return Ok(Vec::new());
@@ -266,20 +270,9 @@ fn new_model_records(
         .map(|c| c.to_string())
         .collect();
     let observed_at = to_epoch_days(date);
-    let mut out = Vec::with_capacity(fresh.height());
-    let mut rows = fresh_ids.iter().zip(created);
-    // Each row's JSON is turned into its record at once and dropped.
-    each_json_row(&fresh, &meta_cols, path, |row| {
-        let (id, created_at) = rows.next().expect("one JSON row per selected model");
-        let id = id.unwrap_or_default();
-        if seen.insert(id.to_string()) {
-            out.push(ModelRecord {
-                meta: ModelMeta::from_row(id, &row),
-                created_at,
-                observed_at,
-            });
-        }
-        Ok(())
-    })?;
-    Ok(out)
+    json_rows(&fresh, &meta_cols, path, |i, row| ModelRecord {
+        meta: ModelMeta::from_row(fresh_ids.get(i).unwrap_or_default(), &row),
+        created_at: created[i],
+        observed_at,
+    })
 }

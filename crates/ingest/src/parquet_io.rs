@@ -7,6 +7,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::error::{IngestError, Location, PolarsContext, Result};
@@ -253,50 +254,74 @@ pub fn date_column(
     Ok(values)
 }
 
-/// Calls `visit` with every row of `columns` as a JSON object (nested
-/// structs and lists as JSON), in row order, converting 20,000 rows at a time: memory stays at one chunk's
-/// JSON whatever the frame's height.
-pub fn each_json_row(
+/// `row(i, object)` of every row `i` of `columns` as a JSON object (nested
+/// structs and lists as JSON), in row order. Rows are converted 20,000 at a
+/// time, chunks in parallel: memory holds the JSON of a chunk per thread,
+/// whatever the frame's height.
+pub fn json_rows<T: Send>(
     df: &DataFrame,
     columns: &[String],
     path: &Path,
-    mut visit: impl FnMut(Map<String, Value>) -> Result<()>,
-) -> Result<()> {
+    row: impl Fn(usize, Map<String, Value>) -> T + Sync,
+) -> Result<Vec<T>> {
     const CHUNK: usize = 20_000;
     if columns.is_empty() {
-        for _ in 0..df.height() {
-            visit(Map::new())?;
-        }
-        return Ok(());
+        return Ok((0..df.height()).map(|i| row(i, Map::new())).collect());
     }
     let selected = df
         .select(columns.iter().cloned())
         .during(|| "selecting metadata columns".into())?;
-    let mut offset = 0;
-    while offset < selected.height() {
+    let chunk = |offset: usize| -> Result<Vec<T>> {
         let mut part = selected.slice(offset as i64, CHUNK);
         let mut buf = Vec::new();
         JsonWriter::new(&mut buf)
             .with_json_format(JsonFormat::JsonLines)
             .finish(&mut part)
             .during(|| format!("converting metadata of {} to JSON", path.display()))?;
-        for line in buf.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            let row: Map<String, Value> =
-                serde_json::from_slice(line).map_err(|e| IngestError::Unreadable {
+        buf.split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .enumerate()
+            .map(|(k, line)| {
+                let object = serde_json::from_slice(line).map_err(|e| IngestError::Unreadable {
                     path: path.into(),
                     expected: "parquet with JSON-convertible metadata".into(),
                     detail: e.to_string(),
                 })?;
-            visit(row)?;
-        }
-        offset += CHUNK;
-    }
-    Ok(())
+                Ok(row(offset + k, object))
+            })
+            .collect()
+    };
+    let chunks = (0..selected.height())
+        .step_by(CHUNK)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(chunk)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(chunks.into_iter().flatten().collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows come back in order with their own index, across chunks
+    /// converted on different threads.
+    #[test]
+    fn json_rows_keep_row_order_and_index_across_chunks() {
+        let n = 45_123i64;
+        let df = df!("x" => (0..n).collect::<Vec<_>>(), "y" => (0..n).map(|v| v * 2).collect::<Vec<_>>())
+            .unwrap();
+        let rows = json_rows(&df, &["x".to_string()], Path::new("t.parquet"), |i, row| {
+            (i as i64, row["x"].as_i64().unwrap(), row.contains_key("y"))
+        })
+        .unwrap();
+        assert_eq!(rows.len(), n as usize);
+        assert!(
+            rows.iter()
+                .enumerate()
+                .all(|(k, (i, x, y))| *i == k as i64 && *x == k as i64 && !y)
+        );
+    }
 
     #[test]
     fn dates_parse_with_or_without_time() {

@@ -17,8 +17,7 @@ use crate::hubstats::observation_frame_days;
 use crate::meta::{string, string_list};
 use crate::observations::cols;
 use crate::parquet_io::{
-    column_names, count_column, date_column, each_json_row, read_columns, require_column,
-    text_column,
+    column_names, count_column, date_column, json_rows, read_columns, require_column, text_column,
 };
 use crate::source::{RawAnnotation, ReleaseModel, SourceData, SourceKind};
 
@@ -263,25 +262,19 @@ fn release_models(newest: &DataFrame, model_col: &str, path: &Path) -> Result<Ve
         Ok(_) => date_column(newest, "created", path, &ids, true)?,
         Err(_) => vec![None; newest.height()],
     };
-    let mut models = Vec::with_capacity(newest.height());
     let fields = present(newest, &MODEL_FIELDS);
-    each_json_row(newest, &fields, path, |row| {
-        let i = models.len();
-        models.push(ReleaseModel {
-            model_id: ids.get(i).unwrap_or_default().to_string(),
-            author: string(row.get("author")),
-            created_at: created[i],
-            parents: string_list(row.get("merged_derived_from")),
-            derived_author: string(row.get("derived_author")),
-            modality: string(row.get("merged_modality")),
-            languages: string_list(row.get("merged_languages"))
-                .into_iter()
-                .map(|l| l.to_lowercase())
-                .collect(),
-        });
-        Ok(())
-    })?;
-    Ok(models)
+    json_rows(newest, &fields, path, |i, row| ReleaseModel {
+        model_id: ids.get(i).unwrap_or_default().to_string(),
+        author: string(row.get("author")),
+        created_at: created[i],
+        parents: string_list(row.get("merged_derived_from")),
+        derived_author: string(row.get("derived_author")),
+        modality: string(row.get("merged_modality")),
+        languages: string_list(row.get("merged_languages"))
+            .into_iter()
+            .map(|l| l.to_lowercase())
+            .collect(),
+    })
 }
 
 /// Annotations of uploaders (org type, country, group) and of derived
@@ -290,18 +283,14 @@ fn annotations(newest: &DataFrame, path: &Path) -> Result<Vec<RawAnnotation>> {
     let mut fields = present(newest, &AUTHOR_FIELDS);
     fields.extend(present(newest, &DERIVED_FIELDS));
     fields.extend(present(newest, &["author", "derived_author"]));
-    // Uploaders first, then derived authors, each in row order.
-    let (mut uploaders, mut derived) = (Vec::new(), Vec::new());
-    each_json_row(newest, &fields, path, |row| {
-        let org = "org_type";
+    let pairs = json_rows(newest, &fields, path, |_, row| {
         let uploader = annotation(
             &row,
             "author",
-            org,
+            "org_type",
             "org_country_single",
             "merged_country_groups_single",
         );
-        uploaders.extend(uploader);
         let root = annotation(
             &row,
             "derived_author",
@@ -309,11 +298,11 @@ fn annotations(newest: &DataFrame, path: &Path) -> Result<Vec<RawAnnotation>> {
             "derived_org_country_single",
             "merged_derived_country_groups_single",
         );
-        derived.extend(root);
-        Ok(())
+        (uploader, root)
     })?;
-    uploaders.extend(derived);
-    Ok(uploaders)
+    // Uploaders first, then derived authors, each in row order.
+    let (uploaders, derived): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+    Ok(uploaders.into_iter().chain(derived).flatten().collect())
 }
 
 fn annotation(

@@ -126,7 +126,16 @@ pub fn models_table(
             release: rel,
         });
     }
-    Ok((frame(&rows)?, clamped, from_first))
+    let table = frame(&rows)?;
+    drop_in_parallel(rows);
+    Ok((table, clamped, from_first))
+}
+
+/// Frees the rows on every core: 851k rows of metadata are some 25M small
+/// allocations, 4 s to free on one.
+fn drop_in_parallel(rows: Vec<Row>) {
+    use rayon::prelude::*;
+    rows.into_par_iter().for_each(drop);
 }
 
 fn release_only_meta(id: &str, rel: Option<&ReleaseModel>) -> ModelMeta {
@@ -174,89 +183,100 @@ fn frame(rows: &[Row]) -> Result<DataFrame> {
             }
         })
         .collect();
-    let cols = vec![
-        named(meta(|x| Some(&x.model_id)), m::MODEL_ID),
-        named(meta(|x| Some(&x.author)), m::AUTHOR),
-        columns::date(m::CREATED_AT, rows.iter().map(|r| r.created.days).collect())?,
-        columns::flag(
-            m::CREATED_AT_CLAMPED,
-            rows.iter().map(|r| r.created.clamped),
-        ),
-        columns::date(m::FIRST_SEEN, rows.iter().map(|r| r.first_seen).collect())?,
-        columns::date(m::LAST_SEEN, rows.iter().map(|r| r.last_seen).collect())?,
-        named(meta(|x| x.pipeline_tag.as_deref()), m::PIPELINE_TAG),
-        named(meta(|x| x.library_name.as_deref()), m::LIBRARY_NAME),
-        columns::text_list(m::TAGS, lists(|r| &r.meta.tags).into_iter()),
-        named(meta(|x| x.license.as_deref()), m::LICENSE),
-        columns::text_list(m::DATASETS, lists(|r| &r.meta.datasets).into_iter()),
-        columns::text_list(m::LANGUAGES, languages.into_iter()),
-        columns::text_list(
-            m::DECLARED_PARENTS,
-            lists(|r| &r.meta.declared.parents).into_iter(),
-        ),
-        named(
-            meta(|x| x.declared.relation.as_deref()),
-            m::DECLARED_RELATION,
-        ),
-        named(
-            meta(|x| x.declared.evidence.as_deref()),
-            m::DECLARED_EVIDENCE,
-        ),
-        columns::count(
-            m::SAFETENSORS_PARAMS,
-            rows.iter().map(|r| r.meta.safetensors_params),
-        ),
-        columns::count(m::GGUF_PARAMS, rows.iter().map(|r| r.meta.gguf_params)),
-        named(
-            meta(|x| x.gguf_architecture.as_deref()),
-            m::GGUF_ARCHITECTURE,
-        ),
-        columns::text_list(
-            m::ARCHITECTURES,
-            lists(|r| &r.meta.architectures).into_iter(),
-        ),
-        named(meta(|x| x.model_type.as_deref()), m::MODEL_TYPE),
-        columns::flag(
-            m::HAS_QUANTIZATION_CONFIG,
-            rows.iter().map(|r| r.meta.has_quantization_config),
-        ),
-        named(
-            meta(|x| x.quantization_method.as_deref()),
-            m::QUANTIZATION_METHOD,
-        ),
-        columns::text_list(m::FILES, lists(|r| &r.meta.files).into_iter()),
-        columns::flag(m::GATED, rows.iter().map(|r| r.meta.gated)),
-        columns::count(m::LIKES, rows.iter().map(|r| r.meta.likes)),
-        columns::count(m::DOWNLOADS_30D, rows.iter().map(|r| r.meta.downloads_30d)),
-        columns::count(
-            m::DOWNLOADS_ALL_TIME,
-            rows.iter().map(|r| Some(r.downloads_all_time)),
-        ),
-        columns::text_list(
-            m::RELEASE_PARENTS,
-            rows.iter()
-                .map(|r| r.release.as_ref().map_or(&[][..], |x| x.parents.as_slice()))
-                .collect::<Vec<_>>()
-                .into_iter(),
-        ),
-        named(
-            release_text(|x| x.derived_author.as_deref()),
-            m::RELEASE_DERIVED_AUTHOR,
-        ),
-        named(release_text(|x| x.modality.as_deref()), m::RELEASE_MODALITY),
-        columns::text(m::RELATION, relation_col.into_iter().map(Some)),
-        columns::text(m::RELATION_SOURCE, source_col.into_iter().map(Some)),
-        named(
-            meta(|x| {
-                x.declared
-                    .evidence
-                    .as_deref()
-                    .filter(|_| x.declared.relation.is_some())
-            }),
-            m::RELATION_EVIDENCE,
-        ),
-        columns::text_list(m::PARENTS, lists(|r| &r.meta.declared.parents).into_iter()),
-    ];
+    // The two halves of the columns are built at once (851k rows: 5 s).
+    let (first, second) = rayon::join(
+        || -> Result<Vec<Column>> {
+            Ok(vec![
+                named(meta(|x| Some(&x.model_id)), m::MODEL_ID),
+                named(meta(|x| Some(&x.author)), m::AUTHOR),
+                columns::date(m::CREATED_AT, rows.iter().map(|r| r.created.days).collect())?,
+                columns::flag(
+                    m::CREATED_AT_CLAMPED,
+                    rows.iter().map(|r| r.created.clamped),
+                ),
+                columns::date(m::FIRST_SEEN, rows.iter().map(|r| r.first_seen).collect())?,
+                columns::date(m::LAST_SEEN, rows.iter().map(|r| r.last_seen).collect())?,
+                named(meta(|x| x.pipeline_tag.as_deref()), m::PIPELINE_TAG),
+                named(meta(|x| x.library_name.as_deref()), m::LIBRARY_NAME),
+                columns::text_list(m::TAGS, lists(|r| &r.meta.tags).into_iter()),
+                named(meta(|x| x.license.as_deref()), m::LICENSE),
+                columns::text_list(m::DATASETS, lists(|r| &r.meta.datasets).into_iter()),
+                columns::text_list(m::LANGUAGES, languages.into_iter()),
+                columns::text_list(
+                    m::DECLARED_PARENTS,
+                    lists(|r| &r.meta.declared.parents).into_iter(),
+                ),
+            ])
+        },
+        || -> Result<Vec<Column>> {
+            Ok(vec![
+                named(
+                    meta(|x| x.declared.relation.as_deref()),
+                    m::DECLARED_RELATION,
+                ),
+                named(
+                    meta(|x| x.declared.evidence.as_deref()),
+                    m::DECLARED_EVIDENCE,
+                ),
+                columns::count(
+                    m::SAFETENSORS_PARAMS,
+                    rows.iter().map(|r| r.meta.safetensors_params),
+                ),
+                columns::count(m::GGUF_PARAMS, rows.iter().map(|r| r.meta.gguf_params)),
+                named(
+                    meta(|x| x.gguf_architecture.as_deref()),
+                    m::GGUF_ARCHITECTURE,
+                ),
+                columns::text_list(
+                    m::ARCHITECTURES,
+                    lists(|r| &r.meta.architectures).into_iter(),
+                ),
+                named(meta(|x| x.model_type.as_deref()), m::MODEL_TYPE),
+                columns::flag(
+                    m::HAS_QUANTIZATION_CONFIG,
+                    rows.iter().map(|r| r.meta.has_quantization_config),
+                ),
+                named(
+                    meta(|x| x.quantization_method.as_deref()),
+                    m::QUANTIZATION_METHOD,
+                ),
+                columns::text_list(m::FILES, lists(|r| &r.meta.files).into_iter()),
+                columns::flag(m::GATED, rows.iter().map(|r| r.meta.gated)),
+                columns::count(m::LIKES, rows.iter().map(|r| r.meta.likes)),
+                columns::count(m::DOWNLOADS_30D, rows.iter().map(|r| r.meta.downloads_30d)),
+                columns::count(
+                    m::DOWNLOADS_ALL_TIME,
+                    rows.iter().map(|r| Some(r.downloads_all_time)),
+                ),
+                columns::text_list(
+                    m::RELEASE_PARENTS,
+                    rows.iter()
+                        .map(|r| r.release.as_ref().map_or(&[][..], |x| x.parents.as_slice()))
+                        .collect::<Vec<_>>()
+                        .into_iter(),
+                ),
+                named(
+                    release_text(|x| x.derived_author.as_deref()),
+                    m::RELEASE_DERIVED_AUTHOR,
+                ),
+                named(release_text(|x| x.modality.as_deref()), m::RELEASE_MODALITY),
+                columns::text(m::RELATION, relation_col.into_iter().map(Some)),
+                columns::text(m::RELATION_SOURCE, source_col.into_iter().map(Some)),
+                named(
+                    meta(|x| {
+                        x.declared
+                            .evidence
+                            .as_deref()
+                            .filter(|_| x.declared.relation.is_some())
+                    }),
+                    m::RELATION_EVIDENCE,
+                ),
+                columns::text_list(m::PARENTS, lists(|r| &r.meta.declared.parents).into_iter()),
+            ])
+        },
+    );
+    let mut cols = first?;
+    cols.extend(second?);
     DataFrame::new(rows.len(), cols).during(|| "building the models table".into())
 }
 

@@ -297,7 +297,13 @@ pub fn json_rows<T: Send>(
         .into_par_iter()
         .map(chunk)
         .collect::<Result<Vec<_>>>()?;
-    Ok(chunks.into_iter().flatten().collect())
+    // One allocation of the final size, each chunk freed once moved: a
+    // growing vector would hold up to twice the rows while it reallocates.
+    let mut rows = Vec::with_capacity(selected.height());
+    for c in chunks {
+        rows.extend(c);
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -236,7 +236,7 @@ mod tests {
             if *day == first_day {
                 report.pre_series_downloads += inc;
             }
-            let week = crate::counters::week_start_days(*day);
+            let week = crate::week::week_start_days(*day);
             *weekly.entry((m.clone(), week)).or_insert(0) += inc;
         }
         let out = weekly

@@ -37,7 +37,7 @@ pub mod a10_data_transparency;
 pub mod a11_lineage_mix;
 pub mod a12_intermediaries;
 pub mod a13_significance;
-mod allocator;
+pub mod allocator;
 pub mod claims;
 pub mod common;
 pub mod compare;

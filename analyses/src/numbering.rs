@@ -35,40 +35,115 @@ impl Numbering {
     /// Numbers the models of `data`. A model id that is null or appears
     /// twice in the models table is an error naming it.
     pub fn of(data: &Dataset) -> anyhow::Result<Self> {
-        let ids = data.models.column("model_id")?.str()?;
-        let ids: Vec<&str> = ids
+        Self::of_ids(
+            data.models.column("model_id")?.str()?,
+            data.downloads.column("model_id")?.str()?,
+        )
+    }
+
+    /// Numbers the models whose ids are `model_ids` (the models table's
+    /// column, in its row order) and the download rows whose model ids are
+    /// `downloaded`.
+    pub fn of_ids(model_ids: &StringChunked, downloaded: &StringChunked) -> anyhow::Result<Self> {
+        let ids: Vec<&str> = model_ids
             .iter()
             .enumerate()
             .map(|(row, id)| id.with_context(|| format!("models row {row} has no model_id")))
             .collect::<anyhow::Result<_>>()?;
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        if !ids.is_sorted() {
+        let models = ids.len();
+        let u32_of = |n: usize| u32::try_from(n).context("more than 4 billion models");
+        let (number, by_number) = if ids.is_sorted() {
+            let number = (0..ids.len()).map(u32_of).collect::<anyhow::Result<_>>()?;
+            (number, ids)
+        } else {
+            let mut order: Vec<usize> = (0..ids.len()).collect();
             order.sort_by_key(|&row| ids[row]);
-        }
-        let mut number = vec![0u32; ids.len()];
-        let mut by_id: HashMap<&str, u32> =
-            HashMap::with_capacity_and_hasher(ids.len(), Default::default());
-        for (n, &row) in order.iter().enumerate() {
-            let n = u32::try_from(n).context("more than 4 billion models")?;
-            number[row] = n;
-            anyhow::ensure!(
-                by_id.insert(ids[row], n).is_none(),
+            let mut number = vec![0u32; ids.len()];
+            for (n, &row) in order.iter().enumerate() {
+                number[row] = u32_of(n)?;
+            }
+            (number, order.iter().map(|&row| ids[row]).collect())
+        };
+        if let Some(twice) = by_number.windows(2).find(|w| w[0] == w[1]) {
+            anyhow::bail!(
                 "model_id {} appears more than once in the models table",
-                ids[row]
+                twice[0]
             );
         }
-        let downloaded = data.downloads.column("model_id")?.str()?;
-        let absent = absent_numbers(downloaded, &by_id, ids.len())?;
-        let downloads: UInt32Chunked = downloaded
-            .iter()
-            .map(|id| id.map(|id| by_id.get(id).or_else(|| absent.get(id)).copied()))
-            .map(Option::flatten)
-            .collect();
+        let mut known = SortedLookup::new(&by_number);
+        let mut downloads = downloaded_numbers(downloaded, |id| known.number(id));
+        let absent = absent_numbers(downloaded, &downloads, models)?;
+        if !absent.is_empty() {
+            let mut known = SortedLookup::new(&by_number);
+            downloads = downloaded_numbers(downloaded, |id| {
+                known.number(id).or_else(|| absent.get(id).copied())
+            });
+        }
         Ok(Self {
             models: UInt32Chunked::from_vec(MODEL_NUMBER.into(), number).into_column(),
-            downloads: downloads.with_name(MODEL_NUMBER.into()).into_column(),
+            downloads: downloads.into_column(),
         })
     }
+}
+
+/// A model's number by search in the ids in number order, galloping
+/// forward from where the last search ended when the id sorts after it:
+/// the downloads are stored in id order, so a whole pass over them moves
+/// through the ids once, a few comparisons per model, with no hashing.
+struct SortedLookup<'a, 'b> {
+    by_number: &'b [&'a str],
+    from: usize,
+}
+
+impl<'a, 'b> SortedLookup<'a, 'b> {
+    fn new(by_number: &'b [&'a str]) -> Self {
+        Self { by_number, from: 0 }
+    }
+
+    fn number(&mut self, id: &str) -> Option<u32> {
+        let ids = self.by_number;
+        let ahead = ids.get(self.from).is_some_and(|&at| at <= id);
+        let (mut low, mut high) = (0, ids.len());
+        if ahead {
+            // ids[low] <= id; double the step until an id sorts at or after it.
+            let mut step = 1;
+            low = self.from;
+            while low + step < ids.len() && ids[low + step] < id {
+                low += step;
+                step *= 2;
+            }
+            high = (low + step + 1).min(ids.len());
+        }
+        let n = low + ids[low..high].partition_point(|&other| other < id);
+        self.from = n;
+        (ids.get(n) == Some(&id)).then_some(n as u32)
+    }
+}
+
+/// Each download row's model number, looked up only where the id differs
+/// from the row before: the downloads are stored model by model (a model's
+/// weeks in a run of rows, 14 on average at full scale), so this looks up
+/// one id per run instead of one per row.
+fn downloaded_numbers(
+    downloaded: &StringChunked,
+    mut lookup: impl FnMut(&str) -> Option<u32>,
+) -> UInt32Chunked {
+    let mut previous: Option<(&str, Option<u32>)> = None;
+    let numbers: UInt32Chunked = downloaded
+        .iter()
+        .map(|id| {
+            let id = id?;
+            match previous {
+                Some((p, n)) if p == id => n,
+                _ => {
+                    let n = lookup(id);
+                    previous = Some((id, n));
+                    n
+                }
+            }
+        })
+        .collect();
+    numbers.with_name(MODEL_NUMBER.into())
 }
 
 /// `frame` with each text column of `columns` replaced by a UInt32 code
@@ -82,30 +157,43 @@ pub fn with_text_codes(mut frame: DataFrame, columns: &[&str]) -> anyhow::Result
     Ok(frame)
 }
 
+/// Codes in first-seen order, hashing a text only where it differs from
+/// the row before (models are stored in id order, so a developer's models
+/// come in runs).
 fn text_codes(texts: &StringChunked) -> UInt32Chunked {
     let mut codes: HashMap<&str, u32> = HashMap::default();
+    let mut previous: Option<(&str, u32)> = None;
     texts
         .iter()
         .map(|t| {
-            t.map(|t| {
-                let next = codes.len() as u32;
-                *codes.entry(t).or_insert(next)
+            let t = t?;
+            Some(match previous {
+                Some((p, code)) if p == t => code,
+                _ => {
+                    let next = codes.len() as u32;
+                    let code = *codes.entry(t).or_insert(next);
+                    previous = Some((t, code));
+                    code
+                }
             })
         })
         .collect()
 }
 
 /// Numbers after `first` for the downloaded ids absent from the models
-/// table, in id order.
+/// table (an id with no number in `known`), in id order.
 fn absent_numbers<'a>(
     downloaded: &'a StringChunked,
-    known: &HashMap<&str, u32>,
+    known: &UInt32Chunked,
     first: usize,
 ) -> anyhow::Result<BTreeMap<&'a str, u32>> {
     let mut absent: BTreeMap<&str, u32> = downloaded
         .iter()
-        .flatten()
-        .filter(|id| !known.contains_key(id))
+        .zip(known.iter())
+        .filter_map(|(id, number)| match number {
+            None => id,
+            Some(_) => None,
+        })
         .map(|id| (id, 0))
         .collect();
     for (k, n) in absent.values_mut().enumerate() {
@@ -145,6 +233,33 @@ mod tests {
     }
 
     #[test]
+    fn runs_of_one_id_get_its_number_and_a_null_breaks_no_run() {
+        let data = Dataset {
+            downloads: df!("model_id" => [
+                Some("b/m"), Some("b/m"), None, Some("b/m"), Some("q/x"), Some("q/x"), Some("a/m"),
+            ])
+            .unwrap(),
+            ..dataset(&["a/m", "b/m"], &[])
+        };
+        let n = Numbering::of(&data).unwrap();
+        assert_eq!(
+            numbers(&n.downloads),
+            [Some(1), Some(1), None, Some(1), Some(2), Some(2), Some(0)]
+        );
+    }
+
+    #[test]
+    fn text_codes_in_runs_stay_first_seen_codes() {
+        let frame =
+            df!("k" => [Some("x"), Some("x"), None, Some("y"), Some("y"), Some("x")]).unwrap();
+        let coded = with_text_codes(frame, &["k"]).unwrap();
+        assert_eq!(
+            numbers(coded.column("k").unwrap()),
+            [Some(0), Some(0), None, Some(1), Some(1), Some(0)]
+        );
+    }
+
+    #[test]
     fn text_codes_keep_equal_texts_equal_and_nulls_null() {
         let frame =
             df!("k" => [Some("x"), None, Some("y"), Some("x")], "v" => [1, 2, 3, 4]).unwrap();
@@ -162,5 +277,56 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.to_string().contains("a/m"), "{err}");
+    }
+
+    /// The numbers written plainly: the models' ids in sorted order, then
+    /// the absent downloaded ids in sorted order, numbered from 0.
+    fn plain_numbers(models: &[String], downloaded: &[Option<String>]) -> BTreeMap<String, u32> {
+        let known: std::collections::BTreeSet<&String> = models.iter().collect();
+        let absent: std::collections::BTreeSet<&String> = downloaded
+            .iter()
+            .flatten()
+            .filter(|id| !known.contains(id))
+            .collect();
+        known
+            .into_iter()
+            .chain(absent)
+            .enumerate()
+            .map(|(n, id)| (id.clone(), n as u32))
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn numbers_match_the_plain_definition(
+            models in proptest::collection::btree_set("[a-e]{1,3}", 0..30),
+            downloaded in proptest::collection::vec(proptest::option::weighted(0.9, "[a-f]{1,3}"), 0..80),
+            shuffle in proptest::prelude::any::<u64>(),
+            sort_downloads in proptest::prelude::any::<bool>(),
+        ) {
+            let mut models: Vec<String> = models.into_iter().collect();
+            if shuffle % 2 == 1 {
+                let by = shuffle as usize % models.len().max(1);
+                models.rotate_left(by);
+            }
+            let mut downloaded = downloaded;
+            if sort_downloads {
+                downloaded.sort();
+            }
+            let data = Dataset {
+                models: df!("model_id" => &models).unwrap(),
+                downloads: df!("model_id" => &downloaded).unwrap(),
+                ..dataset(&[], &[])
+            };
+            let n = Numbering::of(&data).unwrap();
+            let plain = plain_numbers(&models, &downloaded);
+            let want_models: Vec<Option<u32>> = models.iter().map(|id| Some(plain[id])).collect();
+            let want_downloads: Vec<Option<u32>> = downloaded
+                .iter()
+                .map(|id| id.as_ref().map(|id| plain[id]))
+                .collect();
+            proptest::prop_assert_eq!(numbers(&n.models), want_models);
+            proptest::prop_assert_eq!(numbers(&n.downloads), want_downloads);
+        }
     }
 }

@@ -10,12 +10,14 @@
 //!
 //! Each aggregation reads the parquet files itself (only the columns it
 //! needs) and is timed from the scan to the result in memory; writing the
-//! CSV is not timed.
+//! CSV is not timed. Like the analyses, it numbers the models once
+//! ([`Numbering`]) and joins and groups on those numbers, not on text ids.
 
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context as _;
+use hubecon_analyses::numbering::{MODEL_NUMBER, Numbering, with_text_codes};
 use hubecon_ingest::schema::{developers as dev, downloads as dl, files, models as m};
 use hubecon_stats::{
     Category, ConcentrationOptions, ShareSpec, TimeBucket, add_bucket, concentration_by,
@@ -65,6 +67,30 @@ fn scan(data: &Path, file: &str) -> anyhow::Result<LazyFrame> {
     Ok(LazyFrame::scan_parquet(path, ScanArgsParquet::default())?)
 }
 
+/// The downloads (`week`, `downloads`) and the models' `columns`, each
+/// row with its model number ([`MODEL_NUMBER`]) instead of its text id.
+fn numbered(data: &Path, columns: &[&str]) -> anyhow::Result<(DataFrame, DataFrame)> {
+    let downloads = scan(data, files::DOWNLOADS)?
+        .select([col(dl::MODEL_ID), col(dl::WEEK), col(dl::DOWNLOADS)])
+        .collect()?;
+    let mut wanted = vec![col(m::MODEL_ID)];
+    wanted.extend(columns.iter().map(|c| col(*c)));
+    let models = scan(data, files::MODELS)?.select(wanted).collect()?;
+    let numbers = Numbering::of_ids(
+        models.column(m::MODEL_ID)?.str()?,
+        downloads.column(dl::MODEL_ID)?.str()?,
+    )?;
+    let renumbered = |frame: DataFrame, number: Column| -> PolarsResult<DataFrame> {
+        let mut frame = frame.drop(m::MODEL_ID)?;
+        frame.with_column(number)?;
+        Ok(frame)
+    };
+    Ok((
+        renumbered(downloads, numbers.downloads)?,
+        renumbered(models, numbers.models)?,
+    ))
+}
+
 /// The week as an ISO date string, the key every tool writes.
 fn iso_week(name: &str) -> Expr {
     col(name).cast(DataType::Date).dt().strftime("%Y-%m-%d")
@@ -72,17 +98,17 @@ fn iso_week(name: &str) -> Expr {
 
 /// (a): `week, country_group, download_share`, sorted by both keys.
 pub fn country_share(data: &Path) -> anyhow::Result<DataFrame> {
-    let spec = ShareSpec::new(
+    let mut spec = ShareSpec::new(
         Category::Developer(dev::COUNTRY_GROUP.into()),
         TimeBucket::Week,
     );
-    let shares = hubecon_stats::download_share(
-        scan(data, files::DOWNLOADS)?,
-        scan(data, files::MODELS)?,
-        Some(scan(data, files::DEVELOPERS)?),
-        &spec,
-    )
-    .context("download_share")?;
+    spec.columns.model_id = MODEL_NUMBER.into();
+    let (downloads, models) = numbered(data, &[m::AUTHOR])?;
+    let developers =
+        scan(data, files::DEVELOPERS)?.select([col(dev::AUTHOR), col(dev::COUNTRY_GROUP)]);
+    let shares =
+        hubecon_stats::download_share(downloads.lazy(), models.lazy(), Some(developers), &spec)
+            .context("download_share")?;
     Ok(shares
         .lazy()
         .select([
@@ -94,16 +120,18 @@ pub fn country_share(data: &Path) -> anyhow::Result<DataFrame> {
         .collect()?)
 }
 
-/// (b): `week, hhi, gini` across developers (the uploader).
+/// (b): `week, hhi, gini` across developers (the uploader). The
+/// developers are coded as integers on the models table: the indices do not
+/// depend on their names.
 pub fn developer_concentration(data: &Path) -> anyhow::Result<DataFrame> {
-    let credited = scan(data, files::DOWNLOADS)?
-        .select([col(dl::MODEL_ID), col(dl::WEEK), col(dl::DOWNLOADS)])
-        .join(
-            scan(data, files::MODELS)?.select([col(m::MODEL_ID), col(m::AUTHOR)]),
-            [col(dl::MODEL_ID)],
-            [col(m::MODEL_ID)],
-            JoinArgs::new(JoinType::Inner),
-        );
+    let (downloads, models) = numbered(data, &[m::AUTHOR])?;
+    let models = with_text_codes(models, &[m::AUTHOR])?;
+    let credited = downloads.lazy().join(
+        models.lazy(),
+        [col(MODEL_NUMBER)],
+        [col(MODEL_NUMBER)],
+        JoinArgs::new(JoinType::Inner),
+    );
     let options = ConcentrationOptions::default();
     let out = concentration_by(credited, &[dl::WEEK], m::AUTHOR, dl::DOWNLOADS, &options)
         .context("concentration_by")?;
@@ -115,16 +143,13 @@ pub fn developer_concentration(data: &Path) -> anyhow::Result<DataFrame> {
 
 /// (c): `period, weighted_mean_params` over downloads of models with a known size.
 pub fn weighted_params(data: &Path) -> anyhow::Result<DataFrame> {
-    let sized = scan(data, files::DOWNLOADS)?
-        .select([col(dl::MODEL_ID), col(dl::WEEK), col(dl::DOWNLOADS)])
-        .join(
-            scan(data, files::MODELS)?
-                .select([col(m::MODEL_ID), col(m::PARAMS)])
-                .filter(col(m::PARAMS).is_not_null()),
-            [col(dl::MODEL_ID)],
-            [col(m::MODEL_ID)],
-            JoinArgs::new(JoinType::Inner),
-        );
+    let (downloads, models) = numbered(data, &[m::PARAMS])?;
+    let sized = downloads.lazy().join(
+        models.lazy().filter(col(m::PARAMS).is_not_null()),
+        [col(MODEL_NUMBER)],
+        [col(MODEL_NUMBER)],
+        JoinArgs::new(JoinType::Inner),
+    );
     let periods = add_bucket(sized, dl::WEEK, &TimeBucket::StudyPeriod, "period")?;
     let downloads = col(dl::DOWNLOADS).cast(DataType::Float64);
     let params = col(m::PARAMS).cast(DataType::Float64);

@@ -76,6 +76,9 @@ fn core_to_files(
     repeats: usize,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    // As in every analysis process (`Context::load`): freed pages are
+    // reused, not handed back to the kernel to be zeroed again.
+    hubecon_analyses::allocator::keep_freed_pages();
     let mut seconds = serde_json::Map::new();
     for a in core::AGGREGATIONS.iter() {
         let (times, mut df) = core::time_aggregation(a, data, repeats)?;

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use anyhow::Context as _;
 use hubecon_ingest::{Dataset, load_dataset};
+use hubecon_stats::{NumberJoin, join_on_number};
 use polars::prelude::*;
 
 use crate::numbering::{MODEL_NUMBER, Numbering};
@@ -96,16 +97,20 @@ impl Context {
     /// joined with its columns on the model number: `models` is the
     /// numbered models table ([`Self::numbered_models`]) or a selection of
     /// it that keeps [`MODEL_NUMBER`].
+    /// The match is found by index ([`join_on_number`]), keeping the
+    /// downloads' order.
     pub fn downloads_of(&self, models: LazyFrame) -> anyhow::Result<LazyFrame> {
-        Ok(self
+        let downloads = self
             .numbered_downloads()?
             .select([col(MODEL_NUMBER), col("week"), col("downloads")])
-            .join(
-                models,
-                [col(MODEL_NUMBER)],
-                [col(MODEL_NUMBER)],
-                JoinArgs::new(JoinType::Inner),
-            ))
+            .collect()?;
+        let joined = join_on_number(
+            &downloads,
+            &models.collect()?,
+            MODEL_NUMBER,
+            NumberJoin::Inner,
+        )?;
+        Ok(joined.lazy())
     }
 
     fn numbering(&self) -> anyhow::Result<&Numbering> {

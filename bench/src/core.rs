@@ -20,8 +20,8 @@ use anyhow::Context as _;
 use hubecon_analyses::numbering::{MODEL_NUMBER, Numbering, with_text_codes};
 use hubecon_ingest::schema::{developers as dev, downloads as dl, files, models as m};
 use hubecon_stats::{
-    Category, ConcentrationOptions, ShareSpec, TimeBucket, add_bucket, concentration_by,
-    share_columns as sc,
+    Category, ConcentrationOptions, NumberJoin, ShareSpec, TimeBucket, add_bucket,
+    concentration_by, join_on_number, share_columns as sc,
 };
 use polars::prelude::*;
 
@@ -126,12 +126,7 @@ pub fn country_share(data: &Path) -> anyhow::Result<DataFrame> {
 pub fn developer_concentration(data: &Path) -> anyhow::Result<DataFrame> {
     let (downloads, models) = numbered(data, &[m::AUTHOR])?;
     let models = with_text_codes(models, &[m::AUTHOR])?;
-    let credited = downloads.lazy().join(
-        models.lazy(),
-        [col(MODEL_NUMBER)],
-        [col(MODEL_NUMBER)],
-        JoinArgs::new(JoinType::Inner),
-    );
+    let credited = join_on_number(&downloads, &models, MODEL_NUMBER, NumberJoin::Inner)?.lazy();
     let options = ConcentrationOptions::default();
     let out = concentration_by(credited, &[dl::WEEK], m::AUTHOR, dl::DOWNLOADS, &options)
         .context("concentration_by")?;
@@ -144,12 +139,11 @@ pub fn developer_concentration(data: &Path) -> anyhow::Result<DataFrame> {
 /// (c): `period, weighted_mean_params` over downloads of models with a known size.
 pub fn weighted_params(data: &Path) -> anyhow::Result<DataFrame> {
     let (downloads, models) = numbered(data, &[m::PARAMS])?;
-    let sized = downloads.lazy().join(
-        models.lazy().filter(col(m::PARAMS).is_not_null()),
-        [col(MODEL_NUMBER)],
-        [col(MODEL_NUMBER)],
-        JoinArgs::new(JoinType::Inner),
-    );
+    let models = models
+        .lazy()
+        .filter(col(m::PARAMS).is_not_null())
+        .collect()?;
+    let sized = join_on_number(&downloads, &models, MODEL_NUMBER, NumberJoin::Inner)?.lazy();
     let periods = add_bucket(sized, dl::WEEK, &TimeBucket::StudyPeriod, "period")?;
     let downloads = col(dl::DOWNLOADS).cast(DataType::Float64);
     let params = col(m::PARAMS).cast(DataType::Float64);

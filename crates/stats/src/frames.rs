@@ -92,3 +92,22 @@ pub(crate) fn check_amount_column(what: &'static str, df: &DataFrame, column: &s
     }
     Ok(())
 }
+
+/// The UInt32 `column` of `df`, or an error naming it and its type.
+pub(crate) fn u32_column<'a>(
+    what: &'static str,
+    df: &'a DataFrame,
+    column: &str,
+) -> Result<&'a UInt32Chunked> {
+    let error = |message: String| StatsError::Column {
+        what,
+        column: column.to_string(),
+        message,
+    };
+    let found = df
+        .column(column)
+        .map_err(|_| error("missing".to_string()))?;
+    found
+        .u32()
+        .map_err(|_| error(format!("expected UInt32 numbers, found {}", found.dtype())))
+}

@@ -32,6 +32,7 @@ mod error;
 mod frames;
 pub mod growth;
 pub mod hypothesis;
+mod number_join;
 pub mod shares;
 pub mod weights;
 
@@ -52,6 +53,7 @@ pub use hypothesis::{
     cochran_armitage_trend, mann_whitney_u, permutation_test_mean_difference, two_proportion_z,
     weighted_mann_whitney_u,
 };
+pub use number_join::{NumberJoin, join_on_number};
 pub use shares::{
     Attribution, Category, ShareColumns, ShareSpec, Window, columns as share_columns,
     download_share,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::buckets::{TimeBucket, bucket_expr};
 use crate::error::{Result, invalid};
 use crate::frames::{check_unique_key, require_columns};
+use crate::number_join::{NumberJoin, join_on_number};
 
 /// Length of the paper's "new models" window, in days.
 pub const FIRST_YEAR_DAYS: i32 = 365;
@@ -202,13 +203,12 @@ pub fn download_share(
     }
     let mut downloads = downloads;
     require_columns(WHAT, &mut downloads, &[&c.model_id, &c.week, &c.downloads])?;
-    let mut rows = downloads
-        .select([
-            col(&c.model_id),
-            col(&c.week),
-            col(&c.downloads).cast(DataType::Float64),
-        ])
-        .left_join(credited, col(&c.model_id), col(&c.model_id));
+    let downloads = downloads.select([
+        col(&c.model_id),
+        col(&c.week),
+        col(&c.downloads).cast(DataType::Float64),
+    ]);
+    let mut rows = with_models(downloads, credited, &c.model_id)?;
     if spec.window == Window::FirstYear {
         let week = col(&c.week).cast(DataType::Date).cast(DataType::Int32);
         let created = col(CREATED).cast(DataType::Date).cast(DataType::Int32);
@@ -300,6 +300,29 @@ fn credited_models(mut models: LazyFrame, spec: &ShareSpec) -> Result<LazyFrame>
         select.push(col(name).alias(RAW_CATEGORY));
     }
     Ok(models.with_row_index(MODEL_ROW, None).select(select))
+}
+
+/// The download rows with their model's columns (a left join on the model
+/// id). On model numbers (UInt32 ids on both sides, as the analyses pass
+/// them) the match is found by index ([`join_on_number`]), not by hashing.
+fn with_models(
+    mut downloads: LazyFrame,
+    mut credited: LazyFrame,
+    model_id: &str,
+) -> Result<LazyFrame> {
+    let numbered = |lf: &mut LazyFrame| -> Result<bool> {
+        Ok(lf.collect_schema()?.get(model_id) == Some(&DataType::UInt32))
+    };
+    if numbered(&mut downloads)? && numbered(&mut credited)? {
+        let joined = join_on_number(
+            &downloads.collect()?,
+            &credited.collect()?,
+            model_id,
+            NumberJoin::Left,
+        )?;
+        return Ok(joined.lazy());
+    }
+    Ok(downloads.left_join(credited, col(model_id), col(model_id)))
 }
 
 /// Distinct models with downloads in a group. Counted on the models-frame

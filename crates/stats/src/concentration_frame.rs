@@ -101,7 +101,7 @@ fn concentration_partitioned_above(
             let parts = input.partition_by(bucket_names(bucket_cols), true)?;
             let per_bucket = parts
                 .into_par_iter()
-                .map(|part| bucket_indices(part.lazy(), bucket_cols, key_col, value_col, options))
+                .map(|part| one_bucket_indices(part, bucket_cols, key_col, value_col, options))
                 .collect::<Result<Vec<_>>>()?;
             let mut out = DataFrame::empty();
             for part in &per_bucket {
@@ -168,6 +168,23 @@ fn bucket_indices(
         ranked.group_by(bucket_exprs(bucket_cols)).agg(aggregates)
     }
     .collect()?)
+}
+
+/// [`bucket_indices`] of a part holding one bucket: computed as a frame
+/// without buckets (no rank window, no group-by on the bucket), then given
+/// its bucket's values. The same sums in the same order as in one pass.
+fn one_bucket_indices(
+    part: DataFrame,
+    bucket_cols: &[&str],
+    key_col: &str,
+    value_col: &str,
+    options: &ConcentrationOptions,
+) -> Result<DataFrame> {
+    let bucket = part.select(bucket_names(bucket_cols))?.head(Some(1));
+    let indices = bucket_indices(part.lazy(), &[], key_col, value_col, options)?;
+    let mut out = bucket;
+    out.hstack_mut(indices.columns())?;
+    Ok(out)
 }
 
 /// The Lorenz curve of every bucket: one row per (bucket, key), sorted by

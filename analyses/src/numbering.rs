@@ -10,11 +10,12 @@
 //! (perf of `hubecon figures`, issue 9); the numbers are made once per
 //! process.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context as _;
 use hubecon_ingest::Dataset;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 /// polars' hash map (foldhash): several times faster than std's SipHash on
 /// millions of short ids.
@@ -70,15 +71,17 @@ impl Numbering {
                 twice[0]
             );
         }
-        let mut known = SortedLookup::new(&by_number);
-        let mut downloads = downloaded_numbers(downloaded, |id| known.number(id));
-        let absent = absent_numbers(downloaded, &downloads, models)?;
-        if !absent.is_empty() {
-            let mut known = SortedLookup::new(&by_number);
-            downloads = downloaded_numbers(downloaded, |id| {
-                known.number(id).or_else(|| absent.get(id).copied())
-            });
+        let (mut downloads, absent_ids) = known_numbers(downloaded, &by_number, PIECE_ROWS);
+        if !absent_ids.is_empty() {
+            let absent = absent_numbers(absent_ids, models)?;
+            for (number, id) in downloads.iter_mut().zip(downloaded.iter()) {
+                if let (None, Some(id)) = (*number, id) {
+                    *number = absent.get(id).copied();
+                }
+            }
         }
+        let downloads =
+            UInt32Chunked::from_iter_options(MODEL_NUMBER.into(), downloads.into_iter());
         Ok(Self {
             models: UInt32Chunked::from_vec(MODEL_NUMBER.into(), number).into_column(),
             downloads: downloads.into_column(),
@@ -120,30 +123,55 @@ impl<'a, 'b> SortedLookup<'a, 'b> {
     }
 }
 
-/// Each download row's model number, looked up only where the id differs
-/// from the row before: the downloads are stored model by model (a model's
-/// weeks in a run of rows, 14 on average at full scale), so this looks up
-/// one id per run instead of one per row.
-fn downloaded_numbers(
+/// Download rows numbered per piece, on every core.
+const PIECE_ROWS: usize = 1 << 18;
+
+/// Each download row's model number among the models (`by_number`: their
+/// ids in number order), and the ids found in none of them. An id is
+/// looked up only where it differs from the row before: the downloads are
+/// stored model by model (a model's weeks in a run of rows, 14 on average
+/// at full scale), so a run costs one search. The rows are split in pieces
+/// numbered on every core.
+fn known_numbers(
     downloaded: &StringChunked,
-    mut lookup: impl FnMut(&str) -> Option<u32>,
-) -> UInt32Chunked {
-    let mut previous: Option<(&str, Option<u32>)> = None;
-    let numbers: UInt32Chunked = downloaded
-        .iter()
-        .map(|id| {
-            let id = id?;
-            match previous {
-                Some((p, n)) if p == id => n,
-                _ => {
-                    let n = lookup(id);
-                    previous = Some((id, n));
-                    n
-                }
-            }
+    by_number: &[&str],
+    piece_rows: usize,
+) -> (Vec<Option<u32>>, BTreeSet<String>) {
+    let rows = downloaded.len();
+    let pieces: Vec<(Vec<Option<u32>>, BTreeSet<String>)> = (0..rows.div_ceil(piece_rows))
+        .into_par_iter()
+        .map(|piece| {
+            let ids = downloaded.slice((piece * piece_rows) as i64, piece_rows);
+            let mut known = SortedLookup::new(by_number);
+            let mut absent = BTreeSet::new();
+            let mut previous: Option<(&str, Option<u32>)> = None;
+            let numbers = ids
+                .iter()
+                .map(|id| {
+                    let id = id?;
+                    match previous {
+                        Some((p, n)) if p == id => n,
+                        _ => {
+                            let n = known.number(id);
+                            if n.is_none() {
+                                absent.insert(id.to_string());
+                            }
+                            previous = Some((id, n));
+                            n
+                        }
+                    }
+                })
+                .collect();
+            (numbers, absent)
         })
         .collect();
-    numbers.with_name(MODEL_NUMBER.into())
+    let mut numbers = Vec::with_capacity(rows);
+    let mut absent = BTreeSet::new();
+    for (piece, ids) in pieces {
+        numbers.extend(piece);
+        absent.extend(ids);
+    }
+    (numbers, absent)
 }
 
 /// `frame` with each text column of `columns` replaced by a UInt32 code
@@ -181,25 +209,16 @@ fn text_codes(texts: &StringChunked) -> UInt32Chunked {
 }
 
 /// Numbers after `first` for the downloaded ids absent from the models
-/// table (an id with no number in `known`), in id order.
-fn absent_numbers<'a>(
-    downloaded: &'a StringChunked,
-    known: &UInt32Chunked,
-    first: usize,
-) -> anyhow::Result<BTreeMap<&'a str, u32>> {
-    let mut absent: BTreeMap<&str, u32> = downloaded
-        .iter()
-        .zip(known.iter())
-        .filter_map(|(id, number)| match number {
-            None => id,
-            Some(_) => None,
+/// table, in id order.
+fn absent_numbers(absent: BTreeSet<String>, first: usize) -> anyhow::Result<BTreeMap<String, u32>> {
+    absent
+        .into_iter()
+        .enumerate()
+        .map(|(k, id)| {
+            let n = u32::try_from(first + k).context("more than 4 billion models")?;
+            Ok((id, n))
         })
-        .map(|id| (id, 0))
-        .collect();
-    for (k, n) in absent.values_mut().enumerate() {
-        *n = u32::try_from(first + k).context("more than 4 billion models")?;
-    }
-    Ok(absent)
+        .collect()
 }
 
 #[cfg(test)]
@@ -327,6 +346,15 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(numbers(&n.models), want_models);
             proptest::prop_assert_eq!(numbers(&n.downloads), want_downloads);
+            // Split in pieces of 3 rows, runs cut at piece edges: the same.
+            let mut sorted = models.clone();
+            sorted.sort();
+            let by_number: Vec<&str> = sorted.iter().map(String::as_str).collect();
+            let ids: StringChunked = downloaded.iter().map(|id| id.as_deref()).collect();
+            proptest::prop_assert_eq!(
+                known_numbers(&ids, &by_number, 3),
+                known_numbers(&ids, &by_number, usize::MAX)
+            );
         }
     }
 }

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 type HashMap<K, V> = PlHashMap<K, V>;
 
 use crate::context::Context;
-use crate::numbering::{MODEL_NUMBER, with_text_codes};
+use crate::numbering::{MODEL_NUMBER, ordered_text_codes};
 
 /// Column names of [`model_bucket_downloads`].
 pub mod mb {
@@ -85,9 +85,12 @@ pub fn key_bucket_downloads(
             key_expr.alias(CODE),
         ])
         .collect()?;
-    let models = with_text_codes(models, &[CODE])?;
+    let codes = ordered_text_codes(models.column(CODE)?.str()?).with_name(CODE.into());
+    let mut models = models;
+    models.with_column(codes.into_column())?;
     let lf = ctx.downloads_of(models.lazy())?;
     let lf = hubecon_stats::add_bucket(lf, "week", bucket, mb::BUCKET)?;
+    // The codes sort like the keys: no string comparison in the sort.
     Ok(lf
         .group_by([col(mb::BUCKET), col(CODE)])
         .agg([
@@ -97,7 +100,7 @@ pub fn key_bucket_downloads(
                 .cast(DataType::Float64)
                 .alias(mb::DOWNLOADS),
         ])
-        .sort([mb::BUCKET, key], SortMultipleOptions::default())
+        .sort([mb::BUCKET, CODE], SortMultipleOptions::default())
         .select([col(mb::BUCKET), col(key), col(mb::DOWNLOADS)])
         .collect()?)
 }
@@ -149,12 +152,27 @@ impl Indices {
     pub fn from_descending(amounts: impl Iterator<Item = (f64, u32)>) -> Option<Self> {
         let (mut n, mut total, mut squares, mut ranked) = (0.0, 0.0, 0.0, 0.0);
         let (mut top4, mut top10) = (0.0, 0.0);
-        for (x, c) in amounts.filter(|(x, c)| *x > 0.0 && *c > 0) {
+        // A zero multiplicity adds exactly 0 to every sum below, so only
+        // the amounts are filtered: a bootstrap draw leaves a third of the
+        // keys out, and a branch on it is mispredicted that often.
+        let mut positive = amounts.filter(|(x, _)| *x > 0.0);
+        // Ranks n + 1 ..= n + c hold x: their sum is c n + c (c + 1) / 2.
+        for (x, c) in positive.by_ref() {
             let c = f64::from(c);
-            // Ranks n + 1 ..= n + c hold x: their sum is c n + c (c + 1) / 2.
             ranked += x * (c * n + c * (c + 1.0) / 2.0);
             top4 += x * (4.0 - n).clamp(0.0, c);
             top10 += x * (10.0 - n).clamp(0.0, c);
+            n += c;
+            total += c * x;
+            squares += c * x * x;
+            if n >= 10.0 {
+                break;
+            }
+        }
+        // Past rank 10 the top-k sums are complete.
+        for (x, c) in positive {
+            let c = f64::from(c);
+            ranked += x * (c * n + c * (c + 1.0) / 2.0);
             n += c;
             total += c * x;
             squares += c * x * x;
@@ -262,28 +280,28 @@ impl Panel {
 
     /// `replicates` bootstrap replicates (keys drawn with replacement,
     /// seeded): `[replicate][bucket]`.
+    ///
+    /// The draws are those of one generator drawing the replicates one
+    /// after another (replicate `r` takes its draws `r n + 1 ..= (r + 1) n`),
+    /// so they do not depend on the number of threads. The generator
+    /// counts its state forward, so each replicate starts its own copy at
+    /// its first draw and all replicates run in parallel.
     pub fn bootstrap(&self, replicates: usize, seed: u64) -> Vec<Vec<Option<Indices>>> {
-        // The draws come in order from one generator, so the replicates do
-        // not depend on the number of threads; the indices of a batch of
-        // draws are computed in parallel.
-        const BATCH: usize = 32;
         let n = self.n_units;
-        let mut rng = SplitMix64(seed);
-        let mut out = Vec::with_capacity(replicates);
-        let mut draws = vec![vec![0u32; n]; BATCH.min(replicates)];
-        let mut left = replicates;
-        while left > 0 {
-            let batch = &mut draws[..left.min(BATCH)];
-            for counts in batch.iter_mut() {
-                counts.fill(0);
-                for _ in 0..n {
-                    counts[rng.below(n)] += 1;
-                }
-            }
-            out.par_extend(batch.par_iter().map(|counts| self.indices_of(counts)));
-            left -= batch.len();
-        }
-        out
+        (0..replicates)
+            .into_par_iter()
+            .map_init(
+                || vec![0u32; n],
+                |counts, r| {
+                    let mut rng = SplitMix64::at_draw(seed, r as u64 * n as u64);
+                    counts.fill(0);
+                    for _ in 0..n {
+                        counts[rng.below(n)] += 1;
+                    }
+                    self.indices_of(counts)
+                },
+            )
+            .collect()
     }
 }
 
@@ -391,8 +409,16 @@ pub fn change(
 struct SplitMix64(u64);
 
 impl SplitMix64 {
+    /// The state's step per draw.
+    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    /// The generator seeded with `seed` after `draws` draws.
+    fn at_draw(seed: u64, draws: u64) -> Self {
+        Self(seed.wrapping_add(draws.wrapping_mul(Self::GAMMA)))
+    }
+
     fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.0 = self.0.wrapping_add(Self::GAMMA);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -446,6 +472,25 @@ mod tests {
         // Drawing x twice keeps x's downloads in both buckets together.
         let x = p.indices_of(&[2, 0, 0]);
         assert!((x[0].unwrap().hhi - 0.5).abs() < 1e-12 && (x[1].unwrap().hhi - 0.5).abs() < 1e-12);
+    }
+
+    /// The replicates are those of one generator drawing them one after
+    /// another, whichever replicate a thread starts from.
+    #[test]
+    fn replicates_are_one_generators_draws_in_order() {
+        let p = panel();
+        let n = p.n_units();
+        let mut rng = SplitMix64(11);
+        let sequential: Vec<Vec<Option<Indices>>> = (0..40)
+            .map(|_| {
+                let mut counts = vec![0u32; n];
+                for _ in 0..n {
+                    counts[rng.below(n)] += 1;
+                }
+                p.indices_of(&counts)
+            })
+            .collect();
+        assert_eq!(p.bootstrap(40, 11), sequential);
     }
 
     /// Amounts, each repeated by its count, in any order.

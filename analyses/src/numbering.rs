@@ -14,12 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context as _;
 use hubecon_ingest::Dataset;
+use hubecon_stats::first_seen_codes;
 use polars::prelude::*;
 use rayon::prelude::*;
-
-/// polars' hash map (foldhash): several times faster than std's SipHash on
-/// millions of short ids.
-type HashMap<K, V> = PlHashMap<K, V>;
 
 /// The column holding a model's number (UInt32).
 pub const MODEL_NUMBER: &str = "__model_number";
@@ -179,53 +176,10 @@ fn known_numbers(
 /// is not needed afterwards, like the keys concentration is measured across.
 pub fn with_text_codes(mut frame: DataFrame, columns: &[&str]) -> anyhow::Result<DataFrame> {
     for name in columns {
-        let coded = text_codes(frame.column(name)?.str()?);
+        let coded = first_seen_codes(frame.column(name)?.str()?);
         frame.with_column(coded.with_name((*name).into()).into_column())?;
     }
     Ok(frame)
-}
-
-/// Codes that sort like the texts (a text's rank among the distinct texts;
-/// null stays null): grouping and sorting on them equals grouping and
-/// sorting on the texts, without comparing strings row by row.
-pub fn ordered_text_codes(texts: &StringChunked) -> UInt32Chunked {
-    let first_seen = text_codes(texts);
-    let mut distinct: Vec<&str> = vec![""; first_seen.max().map_or(0, |m| m as usize + 1)];
-    for (code, text) in first_seen.iter().zip(texts.iter()) {
-        if let (Some(code), Some(text)) = (code, text) {
-            distinct[code as usize] = text;
-        }
-    }
-    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
-    order.sort_unstable_by_key(|&code| distinct[code as usize]);
-    let mut rank = vec![0u32; distinct.len()];
-    for (r, &code) in order.iter().enumerate() {
-        rank[code as usize] = r as u32;
-    }
-    first_seen.apply_values(|code| rank[code as usize])
-}
-
-/// Codes in first-seen order, hashing a text only where it differs from
-/// the row before (models are stored in id order, so a developer's models
-/// come in runs).
-fn text_codes(texts: &StringChunked) -> UInt32Chunked {
-    let mut codes: HashMap<&str, u32> = HashMap::default();
-    let mut previous: Option<(&str, u32)> = None;
-    texts
-        .iter()
-        .map(|t| {
-            let t = t?;
-            Some(match previous {
-                Some((p, code)) if p == t => code,
-                _ => {
-                    let next = codes.len() as u32;
-                    let code = *codes.entry(t).or_insert(next);
-                    previous = Some((t, code));
-                    code
-                }
-            })
-        })
-        .collect()
 }
 
 /// Numbers after `first` for the downloaded ids absent from the models
@@ -285,22 +239,6 @@ mod tests {
             numbers(&n.downloads),
             [Some(1), Some(1), None, Some(1), Some(2), Some(2), Some(0)]
         );
-    }
-
-    #[test]
-    fn ordered_codes_sort_like_the_texts() {
-        let texts: StringChunked = [
-            Some("m/b"),
-            Some("a/z"),
-            None,
-            Some("m/b"),
-            Some("a/y"),
-            Some(""),
-        ]
-        .into_iter()
-        .collect();
-        let codes: Vec<Option<u32>> = ordered_text_codes(&texts).iter().collect();
-        assert_eq!(codes, [Some(3), Some(2), None, Some(3), Some(1), Some(0)]);
     }
 
     #[test]

@@ -24,7 +24,8 @@ use rayon::prelude::*;
 type HashMap<K, V> = PlHashMap<K, V>;
 
 use crate::context::Context;
-use crate::numbering::{MODEL_NUMBER, ordered_text_codes};
+use crate::numbering::MODEL_NUMBER;
+use hubecon_stats::ordered_codes;
 
 /// Column names of [`model_bucket_downloads`].
 pub mod mb {
@@ -85,7 +86,7 @@ pub fn key_bucket_downloads(
             key_expr.alias(CODE),
         ])
         .collect()?;
-    let codes = ordered_text_codes(models.column(CODE)?.str()?).with_name(CODE.into());
+    let codes = ordered_codes(models.column(CODE)?.str()?).with_name(CODE.into());
     let mut models = models;
     models.with_column(codes.into_column())?;
     let lf = ctx.downloads_of(models.lazy())?;

@@ -34,6 +34,7 @@ pub mod growth;
 pub mod hypothesis;
 mod number_join;
 pub mod shares;
+mod text_codes;
 pub mod weights;
 
 pub use buckets::{
@@ -58,4 +59,5 @@ pub use shares::{
     Attribution, Category, ShareColumns, ShareSpec, Window, columns as share_columns,
     download_share,
 };
+pub use text_codes::{first_seen_codes, ordered_codes};
 pub use weights::{Proportion, kish_effective_n, proportions_by, weighted_mean};

@@ -15,6 +15,7 @@ use crate::buckets::{TimeBucket, bucket_expr};
 use crate::error::{Result, invalid};
 use crate::frames::{check_unique_key, require_columns};
 use crate::number_join::{NumberJoin, join_on_number};
+use crate::text_codes::ordered_codes;
 
 /// Length of the paper's "new models" window, in days.
 pub const FIRST_YEAR_DAYS: i32 = 365;
@@ -166,6 +167,8 @@ const CREDITED: &str = "__credited_developer";
 const MODEL_ROW: &str = "__model_row";
 const RAW_CATEGORY: &str = "__category";
 const CREATED: &str = "__created_at";
+/// The category's code: sorts like its label.
+const CATEGORY_CODE: &str = "__category_code";
 
 /// Download share and model-count share of a category per time bucket.
 ///
@@ -208,31 +211,28 @@ pub fn download_share(
         col(&c.week),
         col(&c.downloads).cast(DataType::Float64),
     ]);
-    let mut rows = with_models(downloads, credited, &c.model_id)?;
+    let (credited, unknown_code) = with_category_codes(credited, spec)?;
+    let mut rows = with_models(downloads, credited.lazy(), &c.model_id)?;
     if spec.window == Window::FirstYear {
         let week = col(&c.week).cast(DataType::Date).cast(DataType::Int32);
         let created = col(CREATED).cast(DataType::Date).cast(DataType::Int32);
         rows = rows.filter(week.lt(created + lit(FIRST_YEAR_DAYS)));
     }
-    let category = match &spec.category {
-        Category::CreditedDeveloper => col(CREDITED),
-        Category::Model(_) | Category::Developer(_) => col(RAW_CATEGORY),
-    };
     let bucket = [col(columns::BUCKET)];
     let within_bucket = |e: Expr| e.over(bucket.clone());
     let out = rows
         .select([
             bucket_expr(&c.week, &spec.bucket)?.alias(columns::BUCKET),
-            category
-                .cast(DataType::String)
-                .fill_null(lit(spec.unknown_label.as_str()))
-                .alias(columns::CATEGORY),
+            // Null only for a model absent from the models frame.
+            col(columns::CATEGORY).fill_null(lit(spec.unknown_label.as_str())),
+            col(CATEGORY_CODE).fill_null(lit(unknown_code)),
             col(&c.model_id),
             col(MODEL_ROW),
             col(&c.downloads),
         ])
-        .group_by([col(columns::BUCKET), col(columns::CATEGORY)])
+        .group_by([col(columns::BUCKET), col(CATEGORY_CODE)])
         .agg([
+            col(columns::CATEGORY).first(),
             col(&c.downloads).sum().alias(columns::DOWNLOADS),
             distinct_downloaded_models(&c.model_id, &c.downloads).alias(columns::DOWNLOADED_MODELS),
         ])
@@ -249,6 +249,10 @@ pub fn download_share(
             lit(spec.attribution.name()).alias(columns::ATTRIBUTION),
             lit(spec.window.name()).alias(columns::WINDOW),
         ])
+        .sort(
+            [columns::BUCKET, CATEGORY_CODE],
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
         .select([
             col(columns::BUCKET),
             col(columns::CATEGORY),
@@ -259,12 +263,38 @@ pub fn download_share(
             col(columns::ATTRIBUTION),
             col(columns::WINDOW),
         ])
-        .sort(
-            [columns::BUCKET, columns::CATEGORY],
-            SortMultipleOptions::default().with_nulls_last(true),
-        )
         .collect()?;
     Ok(out)
+}
+
+/// The credited models with their category's label
+/// ([`columns::CATEGORY`], text, missing as the unknown label) and a code
+/// that sorts like the label ([`CATEGORY_CODE`]), and the unknown label's
+/// code (for downloads of models absent from the frame). The rows are then
+/// grouped and sorted on the code: no string is hashed or compared per
+/// downloaded week, and the order is that of the labels.
+fn with_category_codes(credited: LazyFrame, spec: &ShareSpec) -> Result<(DataFrame, u32)> {
+    let category = match &spec.category {
+        Category::CreditedDeveloper => col(CREDITED),
+        Category::Model(_) | Category::Developer(_) => col(RAW_CATEGORY),
+    };
+    let unknown = spec.unknown_label.as_str();
+    let mut credited = credited
+        .with_column(
+            category
+                .cast(DataType::String)
+                .fill_null(lit(unknown))
+                .alias(columns::CATEGORY),
+        )
+        .collect()?;
+    let labels = credited.column(columns::CATEGORY)?.str()?;
+    let mut with_unknown = labels.clone();
+    with_unknown.append(&StringChunked::from_slice("".into(), &[unknown]))?;
+    let codes = ordered_codes(&with_unknown);
+    let unknown_code = codes.get(labels.len()).unwrap_or(0);
+    let codes = codes.slice(0, labels.len()).with_name(CATEGORY_CODE.into());
+    credited.with_column(codes.into_column())?;
+    Ok((credited, unknown_code))
 }
 
 /// The models frame reduced to: model id, credited developer, creation date

@@ -59,5 +59,5 @@ pub use shares::{
     Attribution, Category, ShareColumns, ShareSpec, Window, columns as share_columns,
     download_share,
 };
-pub use text_codes::{first_seen_codes, ordered_codes};
+pub use text_codes::{OrderedCodes, first_seen_codes, ordered_codes};
 pub use weights::{Proportion, kish_effective_n, proportions_by, weighted_mean};

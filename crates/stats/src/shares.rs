@@ -15,7 +15,7 @@ use crate::buckets::{TimeBucket, bucket_expr};
 use crate::error::{Result, invalid};
 use crate::frames::{check_unique_key, require_columns};
 use crate::number_join::{NumberJoin, join_on_number};
-use crate::text_codes::ordered_codes;
+use crate::text_codes::OrderedCodes;
 
 /// Length of the paper's "new models" window, in days.
 pub const FIRST_YEAR_DAYS: i32 = 365;
@@ -211,7 +211,8 @@ pub fn download_share(
         col(&c.week),
         col(&c.downloads).cast(DataType::Float64),
     ]);
-    let (credited, unknown_code) = with_category_codes(credited, spec)?;
+    let (credited, labels) = with_category_codes(credited, spec)?;
+    let unknown_code = labels.unknown_code;
     let mut rows = with_models(downloads, credited.lazy(), &c.model_id)?;
     if spec.window == Window::FirstYear {
         let week = col(&c.week).cast(DataType::Date).cast(DataType::Int32);
@@ -220,11 +221,10 @@ pub fn download_share(
     }
     let bucket = [col(columns::BUCKET)];
     let within_bucket = |e: Expr| e.over(bucket.clone());
-    let out = rows
+    let grouped = rows
         .select([
             bucket_expr(&c.week, &spec.bucket)?.alias(columns::BUCKET),
             // Null only for a model absent from the models frame.
-            col(columns::CATEGORY).fill_null(lit(spec.unknown_label.as_str())),
             col(CATEGORY_CODE).fill_null(lit(unknown_code)),
             col(&c.model_id),
             col(MODEL_ROW),
@@ -232,10 +232,13 @@ pub fn download_share(
         ])
         .group_by([col(columns::BUCKET), col(CATEGORY_CODE)])
         .agg([
-            col(columns::CATEGORY).first(),
             col(&c.downloads).sum().alias(columns::DOWNLOADS),
             distinct_downloaded_models(&c.model_id, &c.downloads).alias(columns::DOWNLOADED_MODELS),
         ])
+        .collect()?;
+    let out = labels
+        .attach(grouped)?
+        .lazy()
         .with_columns([
             (col(columns::DOWNLOADS) / within_bucket(col(columns::DOWNLOADS).sum())?)
                 .alias(columns::DOWNLOAD_SHARE),
@@ -267,18 +270,26 @@ pub fn download_share(
     Ok(out)
 }
 
-/// The credited models with their category's label
-/// ([`columns::CATEGORY`], text, missing as the unknown label) and a code
-/// that sorts like the label ([`CATEGORY_CODE`]), and the unknown label's
-/// code (for downloads of models absent from the frame). The rows are then
-/// grouped and sorted on the code: no string is hashed or compared per
-/// downloaded week, and the order is that of the labels.
-fn with_category_codes(credited: LazyFrame, spec: &ShareSpec) -> Result<(DataFrame, u32)> {
+/// The credited models reduced to what the weekly rows need (model id,
+/// row, creation date for the first-year window) and their category's code
+/// ([`CATEGORY_CODE`]): its label (text, missing as the unknown label)
+/// coded by rank among the labels, the unknown label included. The rows
+/// are grouped and sorted on the code, so no string is hashed, compared or
+/// copied per downloaded week; the labels are attached to the groups.
+fn with_category_codes(
+    credited: LazyFrame,
+    spec: &ShareSpec,
+) -> Result<(DataFrame, CategoryLabels)> {
     let category = match &spec.category {
         Category::CreditedDeveloper => col(CREDITED),
         Category::Model(_) | Category::Developer(_) => col(RAW_CATEGORY),
     };
+    let c = &spec.columns;
     let unknown = spec.unknown_label.as_str();
+    let mut kept = vec![col(&c.model_id), col(MODEL_ROW)];
+    if spec.window == Window::FirstYear {
+        kept.push(col(CREATED));
+    }
     let mut credited = credited
         .with_column(
             category
@@ -287,14 +298,37 @@ fn with_category_codes(credited: LazyFrame, spec: &ShareSpec) -> Result<(DataFra
                 .alias(columns::CATEGORY),
         )
         .collect()?;
-    let labels = credited.column(columns::CATEGORY)?.str()?;
-    let mut with_unknown = labels.clone();
+    let mut with_unknown = credited.column(columns::CATEGORY)?.str()?.clone();
     with_unknown.append(&StringChunked::from_slice("".into(), &[unknown]))?;
-    let codes = ordered_codes(&with_unknown);
-    let unknown_code = codes.get(labels.len()).unwrap_or(0);
-    let codes = codes.slice(0, labels.len()).with_name(CATEGORY_CODE.into());
+    let ordered = OrderedCodes::of(&with_unknown);
+    let models = credited.height();
+    let labels = CategoryLabels {
+        unknown_code: ordered.codes.get(models).unwrap_or(0),
+        labels: StringChunked::from_slice(columns::CATEGORY.into(), &ordered.labels),
+    };
+    let codes = ordered
+        .codes
+        .slice(0, models)
+        .with_name(CATEGORY_CODE.into());
     credited.with_column(codes.into_column())?;
-    Ok((credited, unknown_code))
+    kept.push(col(CATEGORY_CODE));
+    Ok((credited.lazy().select(kept).collect()?, labels))
+}
+
+/// The category labels in code order, and the unknown label's code.
+struct CategoryLabels {
+    labels: StringChunked,
+    unknown_code: u32,
+}
+
+impl CategoryLabels {
+    /// `grouped` with the label of its [`CATEGORY_CODE`] as [`columns::CATEGORY`].
+    fn attach(&self, mut grouped: DataFrame) -> Result<DataFrame> {
+        let codes = grouped.column(CATEGORY_CODE)?.u32()?.clone();
+        let labels = self.labels.take(&codes.cast(&IDX_DTYPE)?.idx()?.clone())?;
+        grouped.with_column(labels.into_column())?;
+        Ok(grouped)
+    }
 }
 
 /// The models frame reduced to: model id, credited developer, creation date

@@ -7,20 +7,36 @@ use polars::prelude::*;
 /// null stays null): grouping and sorting on them equals grouping and
 /// sorting on the texts, without comparing strings row by row.
 pub fn ordered_codes(texts: &StringChunked) -> UInt32Chunked {
-    let first_seen = first_seen_codes(texts);
-    let mut distinct: Vec<&str> = vec![""; first_seen.max().map_or(0, |m| m as usize + 1)];
-    for (code, text) in first_seen.iter().zip(texts.iter()) {
-        if let (Some(code), Some(text)) = (code, text) {
-            distinct[code as usize] = text;
+    OrderedCodes::of(texts).codes
+}
+
+/// [`ordered_codes`] with the distinct texts in code order.
+pub struct OrderedCodes<'a> {
+    pub codes: UInt32Chunked,
+    /// The text of code `i` is `labels[i]`.
+    pub labels: Vec<&'a str>,
+}
+
+impl<'a> OrderedCodes<'a> {
+    pub fn of(texts: &'a StringChunked) -> Self {
+        let first_seen = first_seen_codes(texts);
+        let mut distinct: Vec<&str> = vec![""; first_seen.max().map_or(0, |m| m as usize + 1)];
+        for (code, text) in first_seen.iter().zip(texts.iter()) {
+            if let (Some(code), Some(text)) = (code, text) {
+                distinct[code as usize] = text;
+            }
+        }
+        let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+        order.sort_unstable_by_key(|&code| distinct[code as usize]);
+        let mut rank = vec![0u32; distinct.len()];
+        for (r, &code) in order.iter().enumerate() {
+            rank[code as usize] = r as u32;
+        }
+        Self {
+            codes: first_seen.apply_values(|code| rank[code as usize]),
+            labels: order.iter().map(|&code| distinct[code as usize]).collect(),
         }
     }
-    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
-    order.sort_unstable_by_key(|&code| distinct[code as usize]);
-    let mut rank = vec![0u32; distinct.len()];
-    for (r, &code) in order.iter().enumerate() {
-        rank[code as usize] = r as u32;
-    }
-    first_seen.apply_values(|code| rank[code as usize])
 }
 
 /// Codes in first-seen order, hashing a text only where it differs from
@@ -64,6 +80,7 @@ mod tests {
         .collect();
         let codes: Vec<Option<u32>> = ordered_codes(&texts).iter().collect();
         assert_eq!(codes, [Some(3), Some(2), None, Some(3), Some(1), Some(0)]);
+        assert_eq!(OrderedCodes::of(&texts).labels, ["", "a/y", "a/z", "m/b"]);
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub mod schema;
 pub mod source;
 pub mod week;
 
-pub use dataset::{Dataset, load_dataset, write_dataset};
+pub use dataset::{Dataset, load_dataset, load_dataset_without, write_dataset};
 pub use detect::FormatChoice;
 pub use error::{IngestError, Result};
 pub use prepare::{PrepareOptions, Prepared, finish, read_inputs};

@@ -137,6 +137,23 @@ fn bucket_indices(
     options: &ConcentrationOptions,
 ) -> Result<DataFrame> {
     let per_key = amounts_per_key(lf, bucket_cols, key_col, value_col);
+    let aggregates = bucket_aggregates(value_col, &options.top_k);
+    if bucket_cols.is_empty() {
+        // One bucket: sorted largest first, a key's rank is its position
+        // (one sort, no rank pass). Tied keys may come in any order, but
+        // they have the same amount: the sums below see the same numbers
+        // in the same order either way.
+        let mut ranked = per_key
+            .sort(
+                [value_col],
+                SortMultipleOptions::default().with_order_descending(true),
+            )
+            .with_row_index(RANK, Some(1))
+            .with_column(col(RANK).cast(DataType::Float64))
+            .collect()?;
+        ranked.rechunk_mut();
+        return Ok(ranked.lazy().select(aggregates).collect()?);
+    }
     let rank = col(value_col).rank(
         RankOptions {
             method: RankMethod::Ordinal,
@@ -144,11 +161,7 @@ fn bucket_indices(
         },
         None,
     );
-    let rank = if bucket_cols.is_empty() {
-        rank
-    } else {
-        rank.over(bucket_exprs(bucket_cols))?
-    };
+    let rank = rank.over(bucket_exprs(bucket_cols))?;
     // Sorted by rank and in one chunk, so every sum below adds the same
     // numbers in the same order on every run: the squares of large amounts
     // are not exact in f64, and the group-by leaves keys in an order (and
@@ -160,14 +173,11 @@ fn bucket_indices(
         .sort(order, SortMultipleOptions::default().with_nulls_last(true))
         .collect()?;
     ranked.rechunk_mut();
-    let ranked = ranked.lazy();
-    let aggregates = bucket_aggregates(value_col, &options.top_k);
-    Ok(if bucket_cols.is_empty() {
-        ranked.select(aggregates)
-    } else {
-        ranked.group_by(bucket_exprs(bucket_cols)).agg(aggregates)
-    }
-    .collect()?)
+    Ok(ranked
+        .lazy()
+        .group_by(bucket_exprs(bucket_cols))
+        .agg(aggregates)
+        .collect()?)
 }
 
 /// [`bucket_indices`] of a part holding one bucket: computed as a frame

@@ -308,18 +308,24 @@ fn unit_sums(lf: LazyFrame, spec: &GrowthSpec) -> Result<(Vec<UnitSums>, usize, 
             .unwrap_or(0) as usize)
     };
     let (n_models, n_clusters) = (count("models")?, count("clusters")?);
-    let sums = per_unit
-        .group_by([resampled_by.alias("key")])
-        .agg([
-            col("wf").sum(),
-            col("wxf").sum(),
-            col("wl").sum(),
-            col("wxl").sum(),
+    // Added up here, key by key in unit order, not by a polars group-by:
+    // that may add a group's values in an order that depends on the
+    // threads and engine, and the products w x are not exact in f64 (at
+    // 851k models the 2025/<=2022 size ratio moved in its last digits
+    // between runs, even with POLARS_MAX_THREADS=1).
+    let sorted = per_unit
+        .select([
+            resampled_by.cast(DataType::String).alias("key"),
+            col("unit").cast(DataType::String),
+            col("wf"),
+            col("wxf"),
+            col("wl"),
+            col("wxl"),
         ])
-        .sort(["key"], SortMultipleOptions::default())
+        .sort(["key", "unit"], SortMultipleOptions::default())
         .collect()?;
     let column = |name: &str| -> Result<Vec<f64>> {
-        Ok(sums
+        Ok(sorted
             .column(name)?
             .f64()?
             .iter()
@@ -327,14 +333,22 @@ fn unit_sums(lf: LazyFrame, spec: &GrowthSpec) -> Result<(Vec<UnitSums>, usize, 
             .collect())
     };
     let (wf, wxf, wl, wxl) = (column("wf")?, column("wxf")?, column("wl")?, column("wxl")?);
-    let units = (0..wf.len())
-        .map(|i| UnitSums {
+    let keys = sorted.column("key")?.str()?;
+    let mut units: Vec<UnitSums> = Vec::new();
+    let mut previous = None;
+    for (i, key) in keys.iter().enumerate() {
+        let unit = UnitSums {
             weight_first: wf[i],
             weighted_first: wxf[i],
             weight_last: wl[i],
             weighted_last: wxl[i],
-        })
-        .collect();
+        };
+        match units.last_mut() {
+            Some(sums) if i > 0 && key == previous => sums.add(&unit),
+            _ => units.push(unit),
+        }
+        previous = key;
+    }
     Ok((units, n_models, n_clusters))
 }
 

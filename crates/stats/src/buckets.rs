@@ -283,13 +283,7 @@ mod tests {
             .unwrap()
             .collect()
             .unwrap();
-        out.column("bucket")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect()
+        crate::frames::texts(&out, "bucket")
     }
 
     #[test]

@@ -111,3 +111,15 @@ pub(crate) fn u32_column<'a>(
         .u32()
         .map_err(|_| error(format!("expected UInt32 numbers, found {}", found.dtype())))
 }
+
+/// The texts of the String `column` of `df` (tests).
+#[cfg(test)]
+pub(crate) fn texts(df: &DataFrame, column: &str) -> Vec<Option<String>> {
+    df.column(column)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.map(str::to_string))
+        .collect()
+}

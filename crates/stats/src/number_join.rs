@@ -87,6 +87,7 @@ fn rows_by_number(what: &'static str, numbers: &UInt32Chunked, key: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frames::texts;
 
     fn left() -> DataFrame {
         df!(
@@ -98,16 +99,6 @@ mod tests {
 
     fn right() -> DataFrame {
         df!("n" => [0u32, 2, 5], "a" => ["zero", "two", "five"]).unwrap()
-    }
-
-    fn texts(df: &DataFrame, c: &str) -> Vec<Option<String>> {
-        df.column(c)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|s| s.map(str::to_string))
-            .collect()
     }
 
     #[test]

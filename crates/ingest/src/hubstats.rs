@@ -141,7 +141,11 @@ fn read_snapshot(
     let id_col = require_column(path, &names, &ID)?;
     let counter_col = require_column(path, &names, &COUNTER)?;
     let wanted = used_columns(&names, &id_col, &counter_col);
-    let df = read_columns(path, &wanted)?;
+    let known_date = snap.date.or(fallback_date);
+    let df = read_columns(
+        path,
+        &observation_columns(&names, &id_col, &counter_col, known_date),
+    )?;
     let ids = text_column(&df, &id_col, path)?;
     if let Some(row) = ids.iter().position(|v| v.is_none_or(str::is_empty)) {
         return Err(IngestError::BadValue {
@@ -150,13 +154,13 @@ fn read_snapshot(
             expected: "a model id".into(),
         });
     }
-    let date = match snap.date.or(fallback_date) {
+    let date = match known_date {
         Some(d) => d,
         None => newest_date(&df, path, &ids)?,
     };
     let counts = count_column(&df, &counter_col, path, &ids)?;
     let observations = observation_frame(&ids, date, counts)?;
-    let records = new_model_records(&df, &ids, date, path, seen)?;
+    let records = new_model_records(path, &wanted, &ids, date, seen)?;
     let file = crate::manifest::input_file(
         path,
         SourceKind::HubStats,
@@ -164,6 +168,29 @@ fn read_snapshot(
         ignored(&names, &wanted),
     )?;
     Ok((observations, file, records))
+}
+
+/// What every snapshot is read for: the id and the counter, and the dates
+/// when the snapshot's own date must come from them. The metadata columns
+/// are read only when the snapshot has models no newer snapshot listed
+/// ([`new_model_records`]): in a weekly series that is the newest snapshot
+/// and the few that list since-deleted models.
+fn observation_columns(
+    names: &[String],
+    id_col: &str,
+    counter_col: &str,
+    known_date: Option<NaiveDate>,
+) -> Vec<String> {
+    let mut columns = vec![id_col.to_string(), counter_col.to_string()];
+    if known_date.is_none() {
+        columns.extend(
+            [LAST_MODIFIED, CREATED]
+                .into_iter()
+                .filter(|c| names.iter().any(|n| n == c))
+                .map(str::to_string),
+        );
+    }
+    columns
 }
 
 fn used_columns(names: &[String], id_col: &str, counter_col: &str) -> Vec<String> {
@@ -240,12 +267,13 @@ pub(crate) fn observation_frame_days(
 }
 
 /// Metadata records for the models of this snapshot not seen in a newer one
-/// (the first of a model's rows in this snapshot).
+/// (the first of a model's rows in this snapshot). The metadata columns
+/// (of `wanted`) are read from `path` only when there is such a model.
 fn new_model_records(
-    df: &DataFrame,
+    path: &Path,
+    wanted: &[String],
     ids: &StringChunked,
     date: NaiveDate,
-    path: &Path,
     seen: &mut HashSet<String>,
 ) -> Result<Vec<ModelRecord>> {
     let mask: BooleanChunked = ids
@@ -258,21 +286,116 @@ fn new_model_records(
     if !mask.any() {
         return Ok(Vec::new());
     }
+    let meta_cols: Vec<String> = METADATA_COLUMNS
+        .iter()
+        .filter(|c| wanted.iter().any(|w| w == *c))
+        .map(|c| c.to_string())
+        .collect();
+    let mut read = meta_cols.clone();
+    if wanted.iter().any(|w| w == CREATED) {
+        read.push(CREATED.to_string());
+    }
+    let df = if read.is_empty() {
+        DataFrame::empty_with_height(ids.len())
+    } else {
+        read_columns(path, &read)?
+    };
     let fresh = df.filter(&mask).during(|| "selecting new models".into())?;
     let fresh_ids = ids.filter(&mask).during(|| "selecting new models".into())?;
     let created = match fresh.column(CREATED) {
         Ok(_) => date_column(&fresh, CREATED, path, &fresh_ids, true)?,
         Err(_) => vec![None; fresh.height()],
     };
-    let meta_cols: Vec<String> = METADATA_COLUMNS
-        .iter()
-        .filter(|c| fresh.column(c).is_ok())
-        .map(|c| c.to_string())
-        .collect();
     let observed_at = to_epoch_days(date);
     json_rows(&fresh, &meta_cols, path, |i, row| ModelRecord {
         meta: ModelMeta::from_row(fresh_ids.get(i).unwrap_or_default(), &row),
         created_at: created[i],
         observed_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Silent;
+
+    /// Writes `models/<date>/models.parquet` under `root`.
+    fn snapshot(root: &Path, date: &str, mut df: DataFrame) {
+        let dir = root.join("models").join(date);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = std::fs::File::create(dir.join("models.parquet")).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
+    }
+
+    #[test]
+    fn metadata_comes_from_the_newest_snapshot_that_lists_the_model() {
+        let tmp = tempfile::tempdir().unwrap();
+        snapshot(
+            tmp.path(),
+            "2024-01-07",
+            df!(
+                "id" => ["a/kept", "b/deleted"],
+                "downloadsAllTime" => [10i64, 5],
+                "pipeline_tag" => ["text-generation", "image-classification"],
+                "library_name" => ["old-lib", "timm"],
+            )
+            .unwrap(),
+        );
+        snapshot(
+            tmp.path(),
+            "2024-01-14",
+            df!(
+                "id" => ["a/kept"],
+                "downloadsAllTime" => [30i64],
+                "pipeline_tag" => ["text-generation"],
+                "library_name" => ["transformers"],
+            )
+            .unwrap(),
+        );
+        let data = read_hub_stats(tmp.path(), None, &Silent).unwrap();
+        let found = |id: &str| {
+            data.models
+                .iter()
+                .find(|r| r.meta.model_id == id)
+                .unwrap_or_else(|| panic!("{id} has a record"))
+        };
+        assert_eq!(data.models.len(), 2, "one record per model");
+        let kept = found("a/kept");
+        assert_eq!(kept.meta.library_name.as_deref(), Some("transformers"));
+        assert_eq!(
+            kept.observed_at,
+            to_epoch_days(NaiveDate::from_ymd_opt(2024, 1, 14).unwrap())
+        );
+        // Listed only by the older snapshot: its metadata is read from there.
+        let deleted = found("b/deleted");
+        assert_eq!(deleted.meta.library_name.as_deref(), Some("timm"));
+        assert_eq!(
+            deleted.meta.pipeline_tag.as_deref(),
+            Some("image-classification")
+        );
+        assert_eq!(
+            deleted.observed_at,
+            to_epoch_days(NaiveDate::from_ymd_opt(2024, 1, 7).unwrap())
+        );
+        assert_eq!(data.observations.height(), 3, "every snapshot's counters");
+    }
+
+    #[test]
+    fn a_snapshot_without_metadata_columns_still_gives_records() {
+        let tmp = tempfile::tempdir().unwrap();
+        snapshot(
+            tmp.path(),
+            "2024-01-07",
+            df!("id" => ["a/x", "a/y"], "downloadsAllTime" => [1i64, 2]).unwrap(),
+        );
+        let data = read_hub_stats(tmp.path(), None, &Silent).unwrap();
+        let mut ids: Vec<&str> = data
+            .models
+            .iter()
+            .map(|r| r.meta.model_id.as_str())
+            .collect();
+        ids.sort();
+        assert_eq!(ids, ["a/x", "a/y"]);
+        assert!(data.models.iter().all(|r| r.meta.library_name.is_none()));
+    }
 }

@@ -36,23 +36,36 @@ pub fn join_on_number(
 ) -> Result<DataFrame> {
     const WHAT: &str = "join_on_number";
     let slots = rows_by_number(WHAT, u32_column(WHAT, right, key)?, key)?;
-    let matches: Vec<Option<IdxSize>> = u32_column(WHAT, left, key)?
-        .iter()
-        .map(|n| {
-            let row = *slots.get(n? as usize)?;
-            (row != NO_ROW).then_some(row)
-        })
-        .collect();
+    let matches = matched_rows(u32_column(WHAT, left, key)?, &slots);
     let (left, right_rows) = match how {
-        NumberJoin::Left => (
-            left.clone(),
-            IdxCa::from_iter_options("".into(), matches.into_iter()),
-        ),
-        NumberJoin::Inner => {
-            let kept: Vec<IdxSize> = (0..matches.len() as IdxSize)
-                .filter(|&i| matches[i as usize].is_some())
+        NumberJoin::Left if matches.all_matched() => {
+            (left.clone(), IdxCa::from_vec("".into(), matches.rows))
+        }
+        NumberJoin::Left => {
+            let unmatched = BooleanChunked::from_iter_values(
+                "".into(),
+                matches.rows.iter().map(|&r| r == NO_ROW),
+            );
+            let rows = matches
+                .rows
+                .into_iter()
+                .map(|r| if r == NO_ROW { 0 } else { r })
                 .collect();
-            let rows: Vec<IdxSize> = matches.into_iter().flatten().collect();
+            let rows = IdxCa::from_vec("".into(), rows).set(&unmatched, None)?;
+            (left.clone(), rows)
+        }
+        NumberJoin::Inner if matches.all_matched() => {
+            (left.clone(), IdxCa::from_vec("".into(), matches.rows))
+        }
+        NumberJoin::Inner => {
+            let mut kept = Vec::with_capacity(matches.rows.len() - matches.unmatched);
+            let mut rows = Vec::with_capacity(kept.capacity());
+            for (i, &r) in matches.rows.iter().enumerate() {
+                if r != NO_ROW {
+                    kept.push(i as IdxSize);
+                    rows.push(r);
+                }
+            }
             let kept = IdxCa::from_vec("".into(), kept);
             (left.take(&kept)?, IdxCa::from_vec("".into(), rows))
         }
@@ -61,6 +74,31 @@ pub fn join_on_number(
     let mut joined = left;
     joined.hstack_mut(others.columns())?;
     Ok(joined)
+}
+
+/// Each left row's right row ([`NO_ROW`] where none), and how many have none.
+struct Matches {
+    rows: Vec<IdxSize>,
+    unmatched: usize,
+}
+
+impl Matches {
+    fn all_matched(&self) -> bool {
+        self.unmatched == 0
+    }
+}
+
+/// The right row of each left number, read from `slots`; a null number or
+/// one past the slots matches nothing. Numbers without nulls in one chunk
+/// (the usual case) are read as a slice, without a per-row option.
+fn matched_rows(numbers: &UInt32Chunked, slots: &[IdxSize]) -> Matches {
+    let slot = |n: u32| slots.get(n as usize).copied().unwrap_or(NO_ROW);
+    let rows: Vec<IdxSize> = match numbers.cont_slice() {
+        Ok(values) => values.iter().map(|&n| slot(n)).collect(),
+        Err(_) => numbers.iter().map(|n| n.map_or(NO_ROW, slot)).collect(),
+    };
+    let unmatched = rows.iter().filter(|&&r| r == NO_ROW).count();
+    Matches { rows, unmatched }
 }
 
 /// The right table's row of each number, [`NO_ROW`] where none has it.
@@ -133,21 +171,34 @@ mod tests {
         );
     }
 
+    /// Left frames for each way a number can be read: with nulls and
+    /// misses; every number matched (one chunk, the slice path); every
+    /// number matched in two chunks.
+    fn lefts() -> Vec<DataFrame> {
+        let matched = df!("n" => [2u32, 0, 5, 0], "w" => [1i32, 2, 3, 4]).unwrap();
+        let mut chunked = matched.clone();
+        chunked.vstack_mut(&matched).unwrap();
+        vec![left(), matched, chunked]
+    }
+
     #[test]
     fn it_matches_polars_join_on_the_same_frames() {
-        for (how, polars_how) in [
-            (NumberJoin::Inner, JoinType::Inner),
-            (NumberJoin::Left, JoinType::Left),
-        ] {
-            let ours = join_on_number(&left(), &right(), "n", how).unwrap();
-            let mut args = JoinArgs::new(polars_how);
-            args.maintain_order = MaintainOrderJoin::Left;
-            let theirs = left()
-                .lazy()
-                .join(right().lazy(), [col("n")], [col("n")], args)
-                .collect()
-                .unwrap();
-            assert!(ours.equals_missing(&theirs), "{how:?}: {ours} vs {theirs}");
+        for left in lefts() {
+            for (how, polars_how) in [
+                (NumberJoin::Inner, JoinType::Inner),
+                (NumberJoin::Left, JoinType::Left),
+            ] {
+                let ours = join_on_number(&left, &right(), "n", how).unwrap();
+                let mut args = JoinArgs::new(polars_how);
+                args.maintain_order = MaintainOrderJoin::Left;
+                let theirs = left
+                    .clone()
+                    .lazy()
+                    .join(right().lazy(), [col("n")], [col("n")], args)
+                    .collect()
+                    .unwrap();
+                assert!(ours.equals_missing(&theirs), "{how:?}: {ours} vs {theirs}");
+            }
         }
     }
 

@@ -116,14 +116,28 @@ pub fn generate(
     std::fs::create_dir_all(out).map_err(|e| SynthError::io(out, e))?;
     remove_previous(out, &cal)?;
     let mut files = Vec::new();
-    let (snapshots_written, snapshot_rows) = write_snapshots(
-        scenario, &devs, &models, &observed, &cal, layout, out, progress, &mut files,
-    )?;
-    progress("release", 0, 1);
     let selected: Vec<usize> = (0..models.len())
         .filter(|&i| layout == Layout::Compact || devs[models[i].author as usize].annotated)
         .collect();
-    let release_rows = release::write(&devs, &models, &observed, &cal, &selected, out)?;
+    // The release is written while the snapshots are: the snapshot rounds
+    // leave a core idle at each round's end, and the two files share nothing.
+    let (snapshots, release_rows) = std::thread::scope(|scope| {
+        let release =
+            scope.spawn(|| release::write(&devs, &models, &observed, &cal, &selected, out));
+        let snapshots = write_snapshots(
+            scenario, &devs, &models, &observed, &cal, layout, out, progress, &mut files,
+        );
+        progress("release", 0, 1);
+        let release_rows = release.join().unwrap_or_else(|_| {
+            Err(SynthError::Size {
+                n_models: models.len(),
+                message: "the release writer thread panicked".into(),
+            })
+        });
+        (snapshots, release_rows)
+    });
+    let (snapshots_written, snapshot_rows) = snapshots?;
+    let release_rows = release_rows?;
     files.push(out.join("release").join(release::FILE));
     progress("truth", 0, 1);
     let input = truth::TruthInput {

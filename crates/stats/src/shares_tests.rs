@@ -340,3 +340,29 @@ fn model_numbers_give_the_same_shares_as_text_ids() {
         );
     }
 }
+
+#[test]
+fn a_developer_without_a_category_counts_as_one_not_annotated() {
+    let spec = ShareSpec::new(Category::Developer("org_type".into()), TimeBucket::Year);
+    let with_null = df![
+        "author" => ["meta", "quantizer", "qwen"],
+        "org_type" => [None, Some("user"), Some("industry")],
+    ]
+    .unwrap()
+    .lazy();
+    let without = df!["author" => ["quantizer", "qwen"], "org_type" => ["user", "industry"]]
+        .unwrap()
+        .lazy();
+    let a = download_share(downloads(), models(), Some(with_null), &spec).unwrap();
+    let b = download_share(downloads(), models(), Some(without), &spec).unwrap();
+    assert!(a.equals_missing(&b), "{a} vs {b}");
+    let unknown = a
+        .column(columns::CATEGORY)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .filter(|c| *c == Some(UNKNOWN))
+        .count();
+    assert_eq!(unknown, 2, "one Unknown row per year: {a}");
+}

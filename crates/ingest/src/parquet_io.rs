@@ -255,16 +255,21 @@ pub fn date_column(
 }
 
 /// `row(i, object)` of every row `i` of `columns` as a JSON object (nested
-/// structs and lists as JSON), in row order. Rows are converted 20,000 at a
-/// time, chunks in parallel: memory holds the JSON of a chunk per thread,
-/// whatever the frame's height.
+/// structs and lists as JSON), in row order. Rows are converted in chunks
+/// of at most 20,000, in parallel: memory holds the JSON of a chunk per
+/// thread, whatever the frame's height. A smaller frame is cut into about
+/// four chunks per thread (not under 1,000 rows), so that it is converted on
+/// every core too (the default sample's 20,000 models were one chunk).
 pub fn json_rows<T: Send>(
     df: &DataFrame,
     columns: &[String],
     path: &Path,
     row: impl Fn(usize, Map<String, Value>) -> T + Sync,
 ) -> Result<Vec<T>> {
-    const CHUNK: usize = 20_000;
+    let chunk_rows = df
+        .height()
+        .div_ceil(4 * rayon::current_num_threads())
+        .clamp(1_000, 20_000);
     if columns.is_empty() {
         return Ok((0..df.height()).map(|i| row(i, Map::new())).collect());
     }
@@ -272,7 +277,7 @@ pub fn json_rows<T: Send>(
         .select(columns.iter().cloned())
         .during(|| "selecting metadata columns".into())?;
     let chunk = |offset: usize| -> Result<Vec<T>> {
-        let mut part = selected.slice(offset as i64, CHUNK);
+        let mut part = selected.slice(offset as i64, chunk_rows);
         let mut buf = Vec::new();
         JsonWriter::new(&mut buf)
             .with_json_format(JsonFormat::JsonLines)
@@ -292,7 +297,7 @@ pub fn json_rows<T: Send>(
             .collect()
     };
     let chunks = (0..selected.height())
-        .step_by(CHUNK)
+        .step_by(chunk_rows)
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(chunk)

@@ -38,9 +38,8 @@ pub fn join_on_number(
     let slots = rows_by_number(WHAT, u32_column(WHAT, right, key)?, key)?;
     let matches = matched_rows(u32_column(WHAT, left, key)?, &slots);
     let (left, right_rows) = match how {
-        NumberJoin::Left if matches.all_matched() => {
-            (left.clone(), IdxCa::from_vec("".into(), matches.rows))
-        }
+        // Every row matches (the usual case): inner and left are the same.
+        _ if matches.all_matched() => (left.clone(), IdxCa::from_vec("".into(), matches.rows)),
         NumberJoin::Left => {
             let unmatched = BooleanChunked::from_iter_values(
                 "".into(),
@@ -53,9 +52,6 @@ pub fn join_on_number(
                 .collect();
             let rows = IdxCa::from_vec("".into(), rows).set(&unmatched, None)?;
             (left.clone(), rows)
-        }
-        NumberJoin::Inner if matches.all_matched() => {
-            (left.clone(), IdxCa::from_vec("".into(), matches.rows))
         }
         NumberJoin::Inner => {
             let mut kept = Vec::with_capacity(matches.rows.len() - matches.unmatched);

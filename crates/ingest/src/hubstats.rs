@@ -6,11 +6,11 @@
 //! Metadata is taken from the newest snapshot a model appears in (newer
 //! snapshots carry more columns and the Hub's current view of the model).
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::error::{IngestError, PolarsContext, Result};
 use crate::meta::ModelMeta;
@@ -104,19 +104,31 @@ pub fn read_hub_stats(
 ) -> Result<SourceData> {
     let snapshots = discover_snapshots(input)?;
     let mut data = SourceData::new(SourceKind::HubStats);
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut frames = Vec::with_capacity(snapshots.len());
     progress.start("reading hub-stats snapshots", snapshots.len() as u64);
-    // Newest first, so each model's metadata comes from its newest snapshot.
-    for snap in snapshots.iter().rev() {
-        let (frame, file, records) = read_snapshot(snap, snapshot_date, &mut seen)?;
-        frames.push(frame);
-        data.files.push(file);
-        data.models.extend(records);
-        progress.advance(1);
-    }
+    // The counters of every snapshot are independent reads, so they run in
+    // parallel; the first error in date order is the one reported.
+    let observed: Vec<Result<Observed>> = snapshots
+        .par_iter()
+        .map(|snap| {
+            let o = observe_snapshot(snap, snapshot_date);
+            progress.advance(1);
+            o
+        })
+        .collect();
+    let observed = observed.into_iter().collect::<Result<Vec<_>>>()?;
     progress.finish();
-    data.files.reverse();
+    // Newest first, so each model's metadata comes from its newest snapshot.
+    let mut seen: PlHashSet<&str> = PlHashSet::new();
+    for o in observed.iter().rev() {
+        let records = new_model_records(&o.path, &o.wanted, &o.ids, o.date, &mut seen)?;
+        data.models.extend(records);
+    }
+    drop(seen);
+    let mut frames = Vec::with_capacity(observed.len());
+    for o in observed {
+        data.files.push(o.file);
+        frames.push(o.frame);
+    }
     data.observations = concat_observations(frames)?;
     Ok(data)
 }
@@ -131,11 +143,18 @@ pub(crate) fn concat_observations(frames: Vec<DataFrame>) -> Result<DataFrame> {
         .during(|| "joining the observations of all snapshots".into())
 }
 
-fn read_snapshot(
-    snap: &Snapshot,
-    fallback_date: Option<NaiveDate>,
-    seen: &mut HashSet<String>,
-) -> Result<(DataFrame, InputFile, Vec<ModelRecord>)> {
+/// One snapshot's counters, read before its metadata is.
+struct Observed {
+    path: PathBuf,
+    /// The columns the study uses, of those the snapshot has.
+    wanted: Vec<String>,
+    ids: StringChunked,
+    date: NaiveDate,
+    frame: DataFrame,
+    file: InputFile,
+}
+
+fn observe_snapshot(snap: &Snapshot, fallback_date: Option<NaiveDate>) -> Result<Observed> {
     let path = &snap.path;
     let names = column_names(path)?;
     let id_col = require_column(path, &names, &ID)?;
@@ -147,7 +166,7 @@ fn read_snapshot(
         &observation_columns(&names, &id_col, &counter_col, known_date),
     )?;
     let ids = text_column(&df, &id_col, path)?;
-    if let Some(row) = ids.iter().position(|v| v.is_none_or(str::is_empty)) {
+    if let Some(row) = first_missing_id(&ids) {
         return Err(IngestError::BadValue {
             at: crate::error::Location::file(path).column(&id_col).row(row),
             value: "null".into(),
@@ -159,15 +178,33 @@ fn read_snapshot(
         None => newest_date(&df, path, &ids)?,
     };
     let counts = count_column(&df, &counter_col, path, &ids)?;
-    let observations = observation_frame(&ids, date, counts)?;
-    let records = new_model_records(path, &wanted, &ids, date, seen)?;
+    let frame = observation_frame(&ids, date, counts)?;
     let file = crate::manifest::input_file(
         path,
         SourceKind::HubStats,
         Some(date),
         ignored(&names, &wanted),
     )?;
-    Ok((observations, file, records))
+    Ok(Observed {
+        path: path.clone(),
+        wanted,
+        ids,
+        date,
+        frame,
+        file,
+    })
+}
+
+/// The first row whose id is null or empty.
+fn first_missing_id(ids: &StringChunked) -> Option<usize> {
+    let mut offset = 0;
+    for arr in ids.downcast_iter() {
+        if let Some(row) = arr.iter().position(|v| v.is_none_or(str::is_empty)) {
+            return Some(offset + row);
+        }
+        offset += arr.len();
+    }
+    None
 }
 
 /// What every snapshot is read for: the id and the counter, and the dates
@@ -269,23 +306,21 @@ pub(crate) fn observation_frame_days(
 /// Metadata records for the models of this snapshot not seen in a newer one
 /// (the first of a model's rows in this snapshot). The metadata columns
 /// (of `wanted`) are read from `path` only when there is such a model.
-fn new_model_records(
+fn new_model_records<'a>(
     path: &Path,
     wanted: &[String],
-    ids: &StringChunked,
+    ids: &'a StringChunked,
     date: NaiveDate,
-    seen: &mut HashSet<String>,
+    seen: &mut PlHashSet<&'a str>,
 ) -> Result<Vec<ModelRecord>> {
-    let mask: BooleanChunked = ids
-        .iter()
-        .map(|id| {
-            let id = id.unwrap_or_default();
-            Some(!seen.contains(id) && seen.insert(id.to_string()))
-        })
-        .collect();
-    if !mask.any() {
+    let mut is_new = Vec::with_capacity(ids.len());
+    for arr in ids.downcast_iter() {
+        is_new.extend(arr.values_iter().map(|id| seen.insert(id)));
+    }
+    if !is_new.contains(&true) {
         return Ok(Vec::new());
     }
+    let mask = BooleanChunked::from_slice(PlSmallStr::EMPTY, &is_new);
     let meta_cols: Vec<String> = METADATA_COLUMNS
         .iter()
         .filter(|c| wanted.iter().any(|w| w == *c))

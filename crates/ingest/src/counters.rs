@@ -55,21 +55,22 @@ impl Numbered {
                 .column(cols::MODEL_ID)
                 .and_then(|c| c.str().cloned())
                 .during(|| "reading the observed model ids".into())?;
-            let mut previous: Option<(&str, u32)> = None;
-            for id in ids.iter() {
-                let id = id.ok_or_else(|| IngestError::Write {
-                    path: crate::schema::files::DOWNLOADS.into(),
-                    detail: "an observation without a model id".into(),
-                })?;
-                let number = match previous {
-                    Some((p, n)) if p == id => n,
-                    _ => *by_id.entry_ref(id).or_insert_with(|| {
-                        first_seen_order.push(id.to_string());
-                        (first_seen_order.len() - 1) as u32
-                    }),
-                };
-                previous = Some((id, number));
-                model.push(number);
+            let parts = row_spans(&ids, SPAN)
+                .into_par_iter()
+                .map(|span| LocalNumbers::of(&ids, span))
+                .collect::<Result<Vec<_>>>()?;
+            for part in parts {
+                let global: Vec<u32> = part
+                    .distinct
+                    .iter()
+                    .map(|id| {
+                        *by_id.entry_ref(*id).or_insert_with(|| {
+                            first_seen_order.push(id.to_string());
+                            (first_seen_order.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                model.extend(part.rows.iter().map(|l| global[*l as usize]));
             }
         }
         drop(by_id);
@@ -136,6 +137,69 @@ impl Numbered {
             all.append(p);
         }
         all
+    }
+}
+
+/// The rows of one array of a source's ids, `lo..hi`.
+#[derive(Clone, Copy)]
+struct RowSpan {
+    chunk: usize,
+    lo: usize,
+    hi: usize,
+}
+
+/// Rows a span of [`row_spans`] holds at most.
+const SPAN: usize = 1 << 18;
+
+/// The source's rows cut into spans of at most `span` rows (each within one
+/// array), numbered in parallel.
+fn row_spans(ids: &StringChunked, span: usize) -> Vec<RowSpan> {
+    let mut spans = Vec::new();
+    for (chunk, arr) in ids.downcast_iter().enumerate() {
+        for lo in (0..arr.len()).step_by(span) {
+            spans.push(RowSpan {
+                chunk,
+                lo,
+                hi: (lo + span).min(arr.len()),
+            });
+        }
+    }
+    spans
+}
+
+/// A span's rows numbered by first appearance within the span.
+struct LocalNumbers<'a> {
+    /// Each row's local number.
+    rows: Vec<u32>,
+    /// The span's distinct ids; a local number is a position here.
+    distinct: Vec<&'a str>,
+}
+
+impl<'a> LocalNumbers<'a> {
+    fn of(ids: &'a StringChunked, span: RowSpan) -> Result<Self> {
+        let arr = ids.downcast_iter().nth(span.chunk).expect("a span's array");
+        let mut local: PlHashMap<&'a str, u32> = PlHashMap::new();
+        let mut out = LocalNumbers {
+            rows: Vec::with_capacity(span.hi - span.lo),
+            distinct: Vec::new(),
+        };
+        let mut previous: Option<(&str, u32)> = None;
+        for row in span.lo..span.hi {
+            let id = arr.get(row).ok_or_else(|| IngestError::Write {
+                path: crate::schema::files::DOWNLOADS.into(),
+                detail: "an observation without a model id".into(),
+            })?;
+            let number = match previous {
+                Some((p, n)) if p == id => n,
+                _ => *local.entry(id).or_insert_with(|| {
+                    out.distinct.push(id);
+                    (out.distinct.len() - 1) as u32
+                }),
+            };
+            previous = Some((id, number));
+            out.rows.push(number);
+        }
+        Ok(out)
     }
 }
 
@@ -337,5 +401,61 @@ mod tests {
         let (ids, rank) = sorted_with_ranks(vec!["c".into(), "a".into(), "b".into()]);
         assert_eq!(ids, vec!["a", "b", "c"]);
         assert_eq!(rank, vec![2, 0, 1]);
+    }
+
+    /// A source of `ids` with a constant day and counter.
+    fn source(ids: &[&str]) -> DataFrame {
+        let n = ids.len();
+        let days = Int32Chunked::from_vec(cols::TIME.into(), vec![19000; n])
+            .into_series()
+            .cast(&DataType::Date)
+            .unwrap();
+        df!(
+            cols::MODEL_ID => ids,
+            cols::TIME => days,
+            cols::DOWNLOADS_ALL_TIME => vec![1u64; n],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn spans_cover_every_row_of_every_array_once() {
+        let mut ids = StringChunked::from_slice("id".into(), &["a", "b", "c", "d", "e"]);
+        ids.append(&StringChunked::from_slice("id".into(), &["f", "g"]))
+            .unwrap();
+        let spans: Vec<(usize, usize, usize)> = row_spans(&ids, 2)
+            .iter()
+            .map(|s| (s.chunk, s.lo, s.hi))
+            .collect();
+        assert_eq!(spans, vec![(0, 0, 2), (0, 2, 4), (0, 4, 5), (1, 0, 2)]);
+    }
+
+    #[test]
+    fn numbers_are_sorted_ranks_across_sources_and_spans() {
+        // More rows than a span holds, so the source is numbered in parts
+        // whose local numbers must map to the same global rank.
+        let rows: Vec<String> = (0..SPAN + 10)
+            .map(|i| format!("m{}", (i * 7) % 13))
+            .collect();
+        let first: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let numbered =
+            Numbered::from_sources(vec![source(&first), source(&["zz", "m3", "a"])]).unwrap();
+        let mut expected_ids: Vec<String> = (0..13).map(|k| format!("m{k}")).collect();
+        expected_ids.extend(["a".to_string(), "zz".to_string()]);
+        expected_ids.sort();
+        assert_eq!(numbered.ids, expected_ids);
+        let all: Vec<&str> = first.iter().copied().chain(["zz", "m3", "a"]).collect();
+        assert_eq!(numbered.model.len(), all.len());
+        for (row, id) in all.iter().enumerate() {
+            assert_eq!(numbered.ids[numbered.model[row] as usize], *id, "row {row}");
+        }
+    }
+
+    #[test]
+    fn an_observation_without_an_id_is_an_error() {
+        let mut df = source(&["a", "b"]);
+        df.with_column(Column::new(cols::MODEL_ID.into(), [Some("a"), None]))
+            .unwrap();
+        assert!(Numbered::from_sources(vec![df]).is_err());
     }
 }

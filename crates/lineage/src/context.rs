@@ -2,6 +2,8 @@
 //! index, each model's evidence, the ranking of parent candidates, the name
 //! index and the known bases.
 
+use rayon::prelude::*;
+
 use crate::evidence::{Evidence, MetaFields};
 use crate::matching::{FastMap, KnownBases, LowerIds, NameIndex};
 use crate::names::strip_format_suffix;
@@ -110,6 +112,7 @@ impl<'a> Context<'a> {
         let n = table.len();
         let ids = IdIndex::build(&table.ids, lower)?;
         let evidence: Vec<Evidence> = (0..n)
+            .into_par_iter()
             .map(|i| {
                 let meta = MetaFields {
                     library: table.library[i],
@@ -122,6 +125,7 @@ impl<'a> Context<'a> {
             .collect();
         let names = NameIndex::build(lower, scores(table, &evidence));
         let declared_idx: Vec<Vec<u32>> = (0..n)
+            .into_par_iter()
             .map(|i| {
                 let mut found: Vec<u32> = table.declared_parents[i]
                     .iter()

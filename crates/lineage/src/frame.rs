@@ -2,6 +2,7 @@
 //! column, no per-row `AnyValue`), and building the output columns.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::LineageError;
 
@@ -123,40 +124,64 @@ pub(crate) fn optional_date(
     }
 }
 
-/// Calls `f(row, values)` for every row of a List(String) column that holds a
-/// list; rows with a null list, and every row of an absent or all-null column,
-/// are skipped (callers start from "empty").
-pub(crate) fn for_each_list<F>(
+/// `f(values)` of every row of a List(String) column, computed in parallel
+/// over slices of rows. A row with a null list, and every row of an absent
+/// or all-null column, gets `T::default()` (callers start from "empty").
+pub(crate) fn map_lists<T, F>(
     df: &DataFrame,
     table: &'static str,
     name: &str,
-    mut f: F,
-) -> Result<(), LineageError>
+    f: F,
+) -> Result<Vec<T>, LineageError>
 where
-    F: FnMut(usize, &StringChunked),
+    T: Default + Send,
+    F: Fn(&StringChunked) -> T + Sync,
 {
+    let n = df.height();
+    let Some(list) = string_lists(df, table, name)? else {
+        return Ok(std::iter::repeat_with(T::default).take(n).collect());
+    };
+    let part = n.div_ceil(4 * rayon::current_num_threads()).max(1024);
+    let starts: Vec<usize> = (0..list.len()).step_by(part).collect();
+    let parts = starts
+        .into_par_iter()
+        .map(|start| {
+            let rows = list.slice(start as i64, part);
+            let mut out = Vec::with_capacity(rows.len());
+            for values in rows.amortized_iter() {
+                out.push(match values {
+                    Some(values) => f(values.as_ref().str()?),
+                    None => T::default(),
+                });
+            }
+            Ok(out)
+        })
+        .collect::<Result<Vec<Vec<T>>, LineageError>>()?;
+    let mut rows = Vec::with_capacity(n);
+    parts.into_iter().for_each(|p| rows.extend(p));
+    Ok(rows)
+}
+
+/// The List(String) column `name`; `None` when it is absent, all null or empty.
+fn string_lists<'a>(
+    df: &'a DataFrame,
+    table: &'static str,
+    name: &str,
+) -> Result<Option<&'a ListChunked>, LineageError> {
     let Ok(col) = df.column(name) else {
-        return Ok(());
+        return Ok(None);
     };
     let expected = "List(String)";
     let list = match col.dtype() {
-        DataType::Null => return Ok(()),
+        DataType::Null => return Ok(None),
         DataType::List(inner) => match inner.as_ref() {
-            DataType::Null => return Ok(()),
+            DataType::Null => return Ok(None),
             DataType::String => col.list()?,
             _ => return Err(wrong(table, name, col.dtype(), expected)),
         },
         other => return Err(wrong(table, name, other, expected)),
     };
-    if list.is_empty() {
-        return Ok(());
-    }
-    for (row, values) in list.amortized_iter().enumerate() {
-        if let Some(values) = values {
-            f(row, values.as_ref().str()?);
-        }
-    }
-    Ok(())
+    Ok((!list.is_empty()).then_some(list))
 }
 
 /// A List(String) column as owned rows (use for sparse columns such as parents).
@@ -165,17 +190,15 @@ pub(crate) fn list_strings(
     table: &'static str,
     name: &str,
 ) -> Result<Vec<Vec<String>>, LineageError> {
-    let mut rows = vec![Vec::new(); df.height()];
-    for_each_list(df, table, name, |row, values| {
-        rows[row] = values
+    map_lists(df, table, name, |values| {
+        values
             .iter()
             .flatten()
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_string)
-            .collect();
-    })?;
-    Ok(rows)
+            .collect()
+    })
 }
 
 /// A non-null String output column.
@@ -203,4 +226,33 @@ pub(crate) fn list_column(name: &str, rows: &[Vec<String>]) -> Column {
         builder.append_values_iter(row.iter().map(String::as_str));
     }
     builder.finish().into_series().into_column()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_mapped_in_row_order_with_null_rows_at_the_default() {
+        // Several parallel parts (at least 1024 rows each), null rows among them.
+        let n = 5000;
+        let rows: Vec<Option<Series>> = (0..n)
+            .map(|i| {
+                (i % 7 != 0).then(|| Series::new("".into(), [format!("{i}"), "x".to_string()]))
+            })
+            .collect();
+        let list: ListChunked = rows.into_iter().collect();
+        let df = DataFrame::new(n, vec![list.with_name("tags".into()).into_column()]).unwrap();
+        let mapped = map_lists(&df, MODELS, "tags", |values| {
+            values.get(0).map(str::to_string)
+        })
+        .unwrap();
+        assert_eq!(mapped.len(), n);
+        for (i, m) in mapped.iter().enumerate() {
+            let expected = (i % 7 != 0).then(|| i.to_string());
+            assert_eq!(m, &expected, "row {i}");
+        }
+        let absent = map_lists(&df, MODELS, "files", |_| 1u8).unwrap();
+        assert_eq!(absent, vec![0u8; n]);
+    }
 }

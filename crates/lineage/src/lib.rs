@@ -54,6 +54,7 @@ pub use relation::normalize_relation;
 pub use report::LineageReport;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::attributes::Attributes;
 use crate::context::Context;
@@ -105,6 +106,7 @@ pub fn enrich(
         let lower = LowerIds::new(&table.ids);
         let ctx = Context::new(&table, &lower, opts)?;
         let decisions: Vec<Decision> = (0..table.len())
+            .into_par_iter()
             .map(|i| relation::decide(&ctx, i, opts, false))
             .collect();
         let families = Families::build(&ctx, &decisions);

@@ -42,7 +42,6 @@ impl<'a> Table<'a> {
     /// Reads the models table. `model_id` and `author` are required; every
     /// other column may be absent (read as null / empty / false).
     pub fn read(df: &'a DataFrame) -> Result<Self, LineageError> {
-        let n = df.height();
         let mut table = Table {
             ids: frame::required_str(df, MODELS, col::MODEL_ID)?,
             authors: frame::required_str(df, MODELS, col::AUTHOR)?,
@@ -70,26 +69,22 @@ impl<'a> Table<'a> {
                 col::HAS_QUANTIZATION_CONFIG,
             )?,
             gated: frame::optional_bool(df, MODELS, col::GATED)?,
-            tags: vec![TagSignals::default(); n],
-            files: vec![FileSignals::default(); n],
-            moe_architecture: vec![false; n],
-            data: vec![DataTransparency::Undisclosed; n],
+            tags: frame::map_lists(df, MODELS, col::TAGS, |values| {
+                TagSignals::read(values.iter().flatten())
+            })?,
+            files: frame::map_lists(df, MODELS, col::FILES, |values| {
+                FileSignals::read(values.iter().flatten())
+            })?,
+            moe_architecture: frame::map_lists(df, MODELS, col::ARCHITECTURES, |values| {
+                values
+                    .iter()
+                    .flatten()
+                    .any(|a| is_moe_label(&a.to_ascii_lowercase()))
+            })?,
+            data: frame::map_lists(df, MODELS, col::DATASETS, |values| {
+                openness::data_transparency(values.iter().flatten())
+            })?,
         };
-        frame::for_each_list(df, MODELS, col::TAGS, |row, values| {
-            table.tags[row] = TagSignals::read(values.iter().flatten());
-        })?;
-        frame::for_each_list(df, MODELS, col::FILES, |row, values| {
-            table.files[row] = FileSignals::read(values.iter().flatten());
-        })?;
-        frame::for_each_list(df, MODELS, col::ARCHITECTURES, |row, values| {
-            table.moe_architecture[row] = values
-                .iter()
-                .flatten()
-                .any(|a| is_moe_label(&a.to_ascii_lowercase()));
-        })?;
-        frame::for_each_list(df, MODELS, col::DATASETS, |row, values| {
-            table.data[row] = openness::data_transparency(values.iter().flatten());
-        })?;
         for (data, tags) in table.data.iter_mut().zip(&table.tags) {
             if *data == DataTransparency::Undisclosed {
                 *data = tags.data;

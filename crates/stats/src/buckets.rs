@@ -136,9 +136,15 @@ impl DayTable {
         })
     }
 
-    /// The value of `day`, a day between the column's first and last.
+    /// The value of `day`, a day between the column's first and last. Any
+    /// other day is the physical value under a null (`apply_values` visits
+    /// those too, and the validity masks the result): 0, not a panic.
     fn get(&self, day: i32) -> i32 {
-        self.values[(day - self.first) as usize]
+        usize::try_from(i64::from(day) - i64::from(self.first))
+            .ok()
+            .and_then(|i| self.values.get(i))
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -404,6 +410,32 @@ mod tests {
                 None
             ]
         );
+    }
+
+    #[test]
+    fn a_null_date_has_a_null_bucket() {
+        // 2024-05-06, null, 2024-07-01. The physical value under the null
+        // (0, 1970-01-01) is far before the first day: it must not be looked
+        // up in the day table.
+        let days = Int32Chunked::from_iter_options(
+            "day".into(),
+            [Some(19_849), None, Some(19_905)].into_iter(),
+        )
+        .into_series()
+        .cast(&DataType::Date)
+        .unwrap();
+        let df = DataFrame::new(3, vec![days.into_column()]).unwrap();
+        for bucket in [TimeBucket::Week, TimeBucket::Month, TimeBucket::StudyPeriod] {
+            let out = df
+                .clone()
+                .lazy()
+                .select([bucket_expr("day", &bucket).unwrap().alias("b")])
+                .collect()
+                .unwrap();
+            let b = out.column("b").unwrap();
+            assert_eq!(b.null_count(), 1, "{bucket:?}");
+            assert!(b.get(1).unwrap().is_null(), "{bucket:?}");
+        }
     }
 
     #[test]

@@ -26,6 +26,7 @@
 
 pub mod buckets;
 mod calendar;
+mod category_totals;
 pub mod concentration;
 mod concentration_frame;
 mod error;

@@ -11,7 +11,8 @@
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::buckets::{TimeBucket, bucket_expr};
+use crate::buckets::TimeBucket;
+use crate::category_totals::{TotalsColumns, category_totals};
 use crate::error::{Result, invalid};
 use crate::frames::{check_unique_key, require_columns};
 use crate::number_join::{NumberJoin, join_on_number};
@@ -221,21 +222,24 @@ pub fn download_share(
     }
     let bucket = [col(columns::BUCKET)];
     let within_bucket = |e: Expr| e.over(bucket.clone());
-    let grouped = rows
+    let rows = rows
         .select([
-            bucket_expr(&c.week, &spec.bucket)?.alias(columns::BUCKET),
-            // Null only for a model absent from the models frame.
-            col(CATEGORY_CODE).fill_null(lit(unknown_code)),
+            col(&c.week),
+            col(CATEGORY_CODE),
             col(&c.model_id),
             col(MODEL_ROW),
             col(&c.downloads),
         ])
-        .group_by([col(columns::BUCKET), col(CATEGORY_CODE)])
-        .agg([
-            col(&c.downloads).sum().alias(columns::DOWNLOADS),
-            distinct_downloaded_models(&c.model_id, &c.downloads).alias(columns::DOWNLOADED_MODELS),
-        ])
         .collect()?;
+    let totals = TotalsColumns {
+        week: &c.week,
+        code: CATEGORY_CODE,
+        model_row: MODEL_ROW,
+        model_id: &c.model_id,
+        downloads: &c.downloads,
+    };
+    let grouped = category_totals(&rows, &totals, &spec.bucket, unknown_code)?;
+    drop(rows);
     let out = labels
         .attach(grouped)?
         .lazy()
@@ -387,20 +391,6 @@ fn with_models(
         return Ok(joined.lazy());
     }
     Ok(downloads.left_join(credited, col(model_id), col(model_id)))
-}
-
-/// Distinct models with downloads in a group. Counted on the models-frame
-/// row (an integer) rather than on the text id, which is several times
-/// faster at full scale; a model absent from the models frame has no row
-/// and is counted by its id.
-fn distinct_downloaded_models(model_id: &str, downloads: &str) -> Expr {
-    let downloaded = col(downloads).gt(lit(0.0));
-    let known = col(MODEL_ROW).is_not_null();
-    let by_row = col(MODEL_ROW)
-        .filter(downloaded.clone().and(known.clone()))
-        .n_unique();
-    let by_id = col(model_id).filter(downloaded.and(known.not())).n_unique();
-    (by_row + by_id).cast(DataType::UInt32)
 }
 
 /// The developers frame reduced to: developer (as the credited developer) and category.

@@ -77,8 +77,12 @@ impl Numbering {
                 }
             }
         }
-        let downloads =
-            UInt32Chunked::from_iter_options(MODEL_NUMBER.into(), downloads.into_iter());
+        let downloads = if downloads.iter().all(Option::is_some) {
+            let numbers = downloads.into_iter().flatten().collect();
+            UInt32Chunked::from_vec(MODEL_NUMBER.into(), numbers)
+        } else {
+            UInt32Chunked::from_iter_options(MODEL_NUMBER.into(), downloads.into_iter())
+        };
         Ok(Self {
             models: UInt32Chunked::from_vec(MODEL_NUMBER.into(), number).into_column(),
             downloads: downloads.into_column(),

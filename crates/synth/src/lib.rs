@@ -105,41 +105,33 @@ pub fn generate(
         &mut stream(seed, SALT_MODELS),
     )?;
     progress("downloads", 0, n_models as u64);
-    let observed = downloads::generate(
-        scenario,
-        &devs,
-        &models,
-        cal.n_weeks(),
-        layout,
-        &mut stream(seed, SALT_DOWNLOADS),
-    );
+    // The snapshots' static columns depend on the models only: they are
+    // built while the downloads are drawn.
+    let (master, observed) = std::thread::scope(|scope| {
+        let master = scope.spawn(|| hubstats::master(&devs, &models));
+        let observed = downloads::generate(
+            scenario,
+            &devs,
+            &models,
+            cal.n_weeks(),
+            layout,
+            &mut stream(seed, SALT_DOWNLOADS),
+        );
+        (master.join(), observed)
+    });
+    let master = master
+        .unwrap_or_else(|_| {
+            Err(PolarsError::ComputeError(
+                "the snapshot column builder panicked".into(),
+            ))
+        })
+        .map_err(|e| SynthError::polars(&out.join("models"), e))?;
     std::fs::create_dir_all(out).map_err(|e| SynthError::io(out, e))?;
     remove_previous(out, &cal)?;
     let mut files = Vec::new();
     let selected: Vec<usize> = (0..models.len())
         .filter(|&i| layout == Layout::Compact || devs[models[i].author as usize].annotated)
         .collect();
-    // The release is written while the snapshots are: the snapshot rounds
-    // leave a core idle at each round's end, and the two files share nothing.
-    let (snapshots, release_rows) = std::thread::scope(|scope| {
-        let release =
-            scope.spawn(|| release::write(&devs, &models, &observed, &cal, &selected, out));
-        let snapshots = write_snapshots(
-            scenario, &devs, &models, &observed, &cal, layout, out, progress, &mut files,
-        );
-        progress("release", 0, 1);
-        let release_rows = release.join().unwrap_or_else(|_| {
-            Err(SynthError::Size {
-                n_models: models.len(),
-                message: "the release writer thread panicked".into(),
-            })
-        });
-        (snapshots, release_rows)
-    });
-    let (snapshots_written, snapshot_rows) = snapshots?;
-    let release_rows = release_rows?;
-    files.push(out.join("release").join(release::FILE));
-    progress("truth", 0, 1);
     let input = truth::TruthInput {
         scenario,
         devs: &devs,
@@ -148,7 +140,29 @@ pub fn generate(
         seed,
         layout,
     };
-    let truth = truth::build(&input, &cal);
+    // The release and the truth are made while the snapshots are written:
+    // the snapshot rounds leave a core idle at each round's end, and the
+    // three share nothing.
+    let (snapshots, release_and_truth) = std::thread::scope(|scope| {
+        let release_and_truth = scope.spawn(|| {
+            let rows = release::write(&devs, &models, &observed, &cal, &selected, out);
+            (rows, truth::build(&input, &cal))
+        });
+        let snapshots = write_snapshots(
+            scenario, &master, &models, &observed, &cal, layout, out, progress, &mut files,
+        );
+        progress("release", 0, 1);
+        let release_and_truth = release_and_truth.join().map_err(|_| SynthError::Size {
+            n_models: models.len(),
+            message: "the release writer thread panicked".into(),
+        });
+        (snapshots, release_and_truth)
+    });
+    let (snapshots_written, snapshot_rows) = snapshots?;
+    let (release_rows, truth) = release_and_truth?;
+    let release_rows = release_rows?;
+    files.push(out.join("release").join(release::FILE));
+    progress("truth", 0, 1);
     files.push(write_json(&out.join("truth.json"), &truth)?);
     files.push(write_truth_models(
         &models,
@@ -195,7 +209,7 @@ fn remove_previous(out: &Path, cal: &calendar::Calendar) -> Result<(), SynthErro
 #[allow(clippy::too_many_arguments)]
 fn write_snapshots(
     scenario: &Scenario,
-    devs: &[developers::Developer],
+    master: &hubstats::Master,
     models: &[models::Model],
     observed: &downloads::Observed,
     cal: &calendar::Calendar,
@@ -205,8 +219,6 @@ fn write_snapshots(
     files: &mut Vec<PathBuf>,
 ) -> Result<(usize, usize), SynthError> {
     progress("snapshots", 0, 1);
-    let master =
-        hubstats::master(devs, models).map_err(|e| SynthError::polars(&out.join("models"), e))?;
     let modern = calendar::days(validate::date(
         "formats.modern_columns_from",
         &scenario.formats.modern_columns_from,
@@ -232,7 +244,6 @@ fn write_snapshots(
             let handles: Vec<_> = round
                 .iter()
                 .map(|&w| {
-                    let master = &master;
                     let duplicates = &duplicates;
                     scope.spawn(move || {
                         let input = hubstats::SnapshotInput {

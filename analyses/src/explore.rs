@@ -172,7 +172,10 @@ pub fn concentration_by_bucket(ctx: &Context) -> anyhow::Result<DataFrame> {
             ])
             .collect()?;
         for (kind, bucket) in BUCKETS {
-            let lf = add_bucket(rows.clone().lazy(), "week", &bucket, "bucket")?;
+            // Bucketed once for the three lenses.
+            let lf = add_bucket(rows.clone().lazy(), "week", &bucket, "bucket")?
+                .collect()?
+                .lazy();
             for (across, _) in keys() {
                 let point =
                     concentration_by(lf.clone(), &["bucket"], across, "downloads", &options())?;

@@ -1,13 +1,18 @@
-//! Concentration per time bucket on a polars frame, with expressions only.
+//! Concentration per time bucket on a polars frame.
 //!
 //! [`concentration_by`] first sums the value by (bucket, key), ranks the keys
 //! within their bucket, then computes every index of [`crate::concentration`]
-//! per bucket from plain sums inside one `group_by().agg()`. No per-row Rust
-//! loop, and no result depends on the order of the input rows.
+//! per bucket from plain sums inside one `group_by().agg()`. Large inputs go
+//! bucket by bucket; with integer-coded keys and an integer bucket (the
+//! analyses' weekly rows) the sums by key and the per-bucket sums are
+//! computed in plain code ([`crate::bucket_key_sums`], `ranked_sums`),
+//! giving the same numbers bit for bit. No result depends on the order of
+//! the input rows.
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::bucket_key_sums::key_sums_by_bucket;
 use crate::concentration::{ConcentrationOptions, GiniConvention};
 use crate::error::{Result, StatsError, invalid};
 use crate::frames::{check_amount_column, require_columns};
@@ -98,11 +103,7 @@ fn concentration_partitioned_above(
     } else {
         let input = lf.collect()?;
         if input.height() > partition_rows {
-            let parts = input.partition_by(bucket_names(bucket_cols), true)?;
-            let per_bucket = parts
-                .into_par_iter()
-                .map(|part| one_bucket_indices(part, bucket_cols, key_col, value_col, options))
-                .collect::<Result<Vec<_>>>()?;
+            let per_bucket = per_bucket_indices(&input, bucket_cols, key_col, value_col, options)?;
             let mut out = DataFrame::empty();
             for part in &per_bucket {
                 out.vstack_mut(part)?;
@@ -137,23 +138,10 @@ fn bucket_indices(
     options: &ConcentrationOptions,
 ) -> Result<DataFrame> {
     let per_key = amounts_per_key(lf, bucket_cols, key_col, value_col);
-    let aggregates = bucket_aggregates(value_col, &options.top_k);
     if bucket_cols.is_empty() {
-        // One bucket: sorted largest first, a key's rank is its position
-        // (one sort, no rank pass). Tied keys may come in any order, but
-        // they have the same amount: the sums below see the same numbers
-        // in the same order either way.
-        let mut ranked = per_key
-            .sort(
-                [value_col],
-                SortMultipleOptions::default().with_order_descending(true),
-            )
-            .with_row_index(RANK, Some(1))
-            .with_column(col(RANK).cast(DataType::Float64))
-            .collect()?;
-        ranked.rechunk_mut();
-        return Ok(ranked.lazy().select(aggregates).collect()?);
+        return ranked_aggregates(per_key, value_col, options);
     }
+    let aggregates = bucket_aggregates(value_col, &options.top_k);
     let rank = col(value_col).rank(
         RankOptions {
             method: RankMethod::Ordinal,
@@ -178,6 +166,59 @@ fn bucket_indices(
         .group_by(bucket_exprs(bucket_cols))
         .agg(aggregates)
         .collect()?)
+}
+
+/// The indices of each bucket of a large input, computed bucket by bucket:
+/// from the key sums of [`key_sums_by_bucket`] when the columns allow,
+/// else from a partition of the rows per bucket.
+fn per_bucket_indices(
+    input: &DataFrame,
+    bucket_cols: &[&str],
+    key_col: &str,
+    value_col: &str,
+    options: &ConcentrationOptions,
+) -> Result<Vec<DataFrame>> {
+    if let [bucket_col] = bucket_cols
+        && let Some(sums) = key_sums_by_bucket(input, bucket_col, key_col, value_col)?
+    {
+        return sums
+            .into_par_iter()
+            .map(|b| {
+                let amounts = b.per_key.column(value_col)?.f64()?;
+                let indices = ranked_sums(amounts.into_no_null_iter().collect(), options)?;
+                let mut out = b.bucket;
+                out.hstack_mut(indices.columns())?;
+                Ok(out)
+            })
+            .collect();
+    }
+    input
+        .partition_by(bucket_names(bucket_cols), true)?
+        .into_par_iter()
+        .map(|part| one_bucket_indices(part, bucket_cols, key_col, value_col, options))
+        .collect()
+}
+
+/// The aggregates of one bucket from its amounts per key: sorted largest
+/// first, a key's rank is its position (one sort, no rank pass). Tied keys
+/// may come in any order, but they have the same amount: the sums see the
+/// same numbers in the same order either way.
+fn ranked_aggregates(
+    per_key: LazyFrame,
+    value_col: &str,
+    options: &ConcentrationOptions,
+) -> Result<DataFrame> {
+    let mut ranked = per_key
+        .sort(
+            [value_col],
+            SortMultipleOptions::default().with_order_descending(true),
+        )
+        .with_row_index(RANK, Some(1))
+        .with_column(col(RANK).cast(DataType::Float64))
+        .collect()?;
+    ranked.rechunk_mut();
+    let aggregates = bucket_aggregates(value_col, &options.top_k);
+    Ok(ranked.lazy().select(aggregates).collect()?)
 }
 
 /// [`bucket_indices`] of a part holding one bucket: computed as a frame
@@ -349,6 +390,51 @@ fn bucket_aggregates(value_col: &str, ks: &[usize]) -> Vec<Expr> {
         );
     }
     exprs
+}
+
+/// [`bucket_aggregates`] of one bucket's amounts per key, in plain code:
+/// the amounts sorted largest first (a key's rank is its position), each
+/// summed term computed as the expression computes it, and each column
+/// summed by polars' own sum, so the result is the query's bit for bit.
+fn ranked_sums(mut x: Vec<f64>, options: &ConcentrationOptions) -> Result<DataFrame> {
+    use columns::*;
+    x.sort_unstable_by(|a, b| b.total_cmp(a));
+    let sum = |name: &str, terms: Vec<f64>| -> Column {
+        let total = Float64Chunked::from_vec("".into(), terms).sum();
+        Column::new(name.into(), [total])
+    };
+    let rank = |i: usize| (i + 1) as f64;
+    let ln_e = |v: f64| v.log(std::f64::consts::E);
+    let mut columns = vec![
+        Column::new(N_KEYS.into(), [x.len() as u32]),
+        sum(TOTAL, x.clone()),
+        Column::new(
+            MIN_AMOUNT.into(),
+            [Float64Chunked::from_slice("".into(), &x).min()],
+        ),
+        sum(SUM_SQUARES, x.iter().map(|v| v * v).collect()),
+        sum(
+            SUM_RANK_WEIGHTED,
+            x.iter().enumerate().map(|(i, v)| rank(i) * v).collect(),
+        ),
+        sum(
+            SUM_X_LN_X,
+            x.iter()
+                .map(|&v| if v > 0.0 { v * ln_e(v) } else { 0.0 })
+                .collect(),
+        ),
+    ];
+    for &k in &options.top_k {
+        let inside = |i: usize| rank(i) <= k as f64;
+        columns.push(sum(
+            &top_k_total(k),
+            x.iter()
+                .enumerate()
+                .map(|(i, &v)| if inside(i) { v } else { 0.0 })
+                .collect(),
+        ));
+    }
+    Ok(DataFrame::new(1, columns)?)
 }
 
 /// Indices derived from the aggregates, with the conventions for a zero total

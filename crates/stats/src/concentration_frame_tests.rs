@@ -138,6 +138,12 @@ fn lorenz_by_matches_the_scalar_curve() {
     assert_eq!(f64_at(&out, "population_share", 3), Some(1.0));
 }
 
+/// Weekly indices of `downloads` across `author`, bucket by bucket above
+/// `rows` input rows.
+fn weekly_above(lf: LazyFrame, options: &ConcentrationOptions, rows: usize) -> DataFrame {
+    concentration_partitioned_above(lf, &["week"], "author", "downloads", options, rows).unwrap()
+}
+
 /// Bucket by bucket (forced with a threshold of one row) and in one pass,
 /// the indices are the same, null bucket included.
 #[test]
@@ -151,17 +157,7 @@ fn bucket_by_bucket_equals_one_pass() {
         .unwrap()
         .lazy();
     let options = ConcentrationOptions::default();
-    let run = |rows| {
-        concentration_partitioned_above(
-            lf.clone(),
-            &["week"],
-            "author",
-            "downloads",
-            &options,
-            rows,
-        )
-        .unwrap()
-    };
+    let run = |rows| weekly_above(lf.clone(), &options, rows);
     let (one_pass, by_bucket) = (run(usize::MAX), run(1));
     assert_eq!(one_pass.height(), 6, "five weeks and the null week");
     assert_eq!(by_bucket.height(), 6, "five weeks and the null week");
@@ -182,6 +178,48 @@ fn bucket_by_bucket_equals_one_pass() {
             assert!(a.equals_missing(b), "{name} differs");
         }
     }
+}
+
+/// With integer-coded keys (UInt32) and a Date bucket, the large-input
+/// path sums by key in plain code ([`crate::bucket_key_sums`]): its indices
+/// equal the one-pass polars query's bit for bit on whole-number amounts,
+/// with null keys, null weeks and null amounts among the rows.
+#[test]
+fn coded_keys_by_bucket_equal_one_pass_exactly() {
+    let n = 2_000;
+    let weeks: Vec<Option<i32>> = (0..n)
+        .map(|i| (i % 97 != 5).then_some(19_000 + 7 * ((i * 31) % 40)))
+        .collect();
+    let keys: Vec<Option<u32>> = (0..n)
+        .map(|i| (i % 53 != 7).then_some(((i * 7919) % 301) as u32))
+        .collect();
+    let values: Vec<Option<f64>> = (0..n)
+        .map(|i| (i % 41 != 3).then_some(((i * 104_729) % 100_000) as f64))
+        .collect();
+    let mut df = df!["week" => weeks, "author" => keys, "downloads" => values].unwrap();
+    df.with_column(df.column("week").unwrap().cast(&DataType::Date).unwrap())
+        .unwrap();
+    let options = ConcentrationOptions {
+        top_k: vec![1, 3, 10],
+        ..ConcentrationOptions::default()
+    };
+    let run = |df: &DataFrame, rows| weekly_above(df.clone().lazy(), &options, rows);
+    let (one_pass, by_bucket) = (run(&df, usize::MAX), run(&df, 1));
+    // Keys that are not UInt32 take the polars partition path.
+    let mut wide_keys = df.clone();
+    wide_keys
+        .with_column(df.column("author").unwrap().cast(&DataType::Int64).unwrap())
+        .unwrap();
+    let partitioned = run(&wide_keys, 1);
+    assert_eq!(one_pass.height(), 41, "forty weeks and the null week");
+    assert!(
+        one_pass.equals_missing(&by_bucket),
+        "{one_pass}\n{by_bucket}"
+    );
+    assert!(
+        partitioned.equals_missing(&by_bucket),
+        "{partitioned}\n{by_bucket}"
+    );
 }
 
 proptest! {

@@ -24,6 +24,7 @@
 //! caller (the data contract lives in `hubecon-ingest`), and every definition
 //! and convention is written out in `notes/METHODS-stats.md`.
 
+mod bucket_key_sums;
 pub mod buckets;
 mod calendar;
 mod category_totals;

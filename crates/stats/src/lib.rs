@@ -5,7 +5,8 @@
 //! - [`concentration`]: HHI (0-1 and 0-10,000), normalized HHI, Gini, top-k
 //!   share (CR1, CR4, CR10, any k), Lorenz curve, effective number of
 //!   developers and Shannon entropy, on plain slices and per time bucket on a
-//!   polars frame ([`concentration_by`], [`lorenz_by`]).
+//!   polars frame ([`concentration_by`], [`lorenz_by`]; large inputs with
+//!   integer-coded keys are summed in plain code, same numbers).
 //! - [`buckets`]: the time buckets (week, month, quarter, year, the study
 //!   periods `<=2022`, `2023`, `2024`, `2025`, and named periods from a config).
 //! - [`shares`]: download share and model-count share of any category over

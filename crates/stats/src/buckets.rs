@@ -100,11 +100,14 @@ fn study_period_expr(date: Expr) -> Expr {
             };
             let (first, last) = (year_of(first), year_of(last));
             let labels: Vec<String> = (first..=last).map(study_period_label).collect();
+            let labels = StringChunked::from_iter_values(c.name().clone(), labels.iter());
             let years = DayTable::of(days, year_of);
             let year = |day: i32| years.as_ref().map_or_else(|| year_of(day), |t| t.get(day));
-            let label = |day: i32| labels[(year(day) - first) as usize].as_str();
-            let out: StringChunked = days.iter().map(|d| d.map(label)).collect();
-            Ok(out.with_name(c.name().clone()).into_column())
+            // Each row gathers its year's label: no text is built per row.
+            let label_row = |day: i32| (year(day) - first) as IdxSize;
+            let rows: IdxCa = days.iter().map(|d| d.map(label_row)).collect();
+            let out = labels.take(&rows)?;
+            Ok(out.into_column())
         },
         |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
     )

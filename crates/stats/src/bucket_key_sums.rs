@@ -4,9 +4,10 @@
 //! For one bucket column with integer days or numbers (Date, Int32,
 //! UInt32) and a UInt32 key (the integer codes the analyses and the bench
 //! pass), the rows are sorted into buckets with a counting sort, and each
-//! bucket's rows are sorted by key (stably, so each key's amounts are added
-//! in row order) and summed with Kahan's compensation, the summation polars'
-//! grouped sum uses. The buckets are summed in parallel. This replaces a
+//! bucket's amounts are summed by key in row order with Kahan's
+//! compensation, the summation polars' grouped sum uses, in a table indexed
+//! by key that each worker reuses. The buckets are summed in parallel. This
+//! replaces a
 //! `partition_by` (a group-by and a gather of every column) and a group-by
 //! per bucket; the indices are then computed from these sums exactly as
 //! before. Other column types return `None` and take the polars path.
@@ -18,6 +19,9 @@ use crate::error::Result;
 
 /// Widest range of bucket values handled here (a dense table of it is built).
 const MAX_BUCKET_RANGE: i64 = 1 << 22;
+/// Largest key handled here, plus one (each worker holds a table of this
+/// many keys: 17 bytes each).
+const MAX_KEYS: usize = 1 << 22;
 
 /// One bucket: its value (a one-row frame of the bucket column) and its
 /// keys with their summed amounts (the key column, nulls as one key, and
@@ -49,6 +53,12 @@ pub(crate) fn key_sums_by_bucket(
         return Ok(None);
     };
     let keys = input.column(key_col)?.u32()?.rechunk();
+    // The null key is summed after the largest key. Keys are indices into
+    // a table per worker: wide key ranges take the polars path.
+    let null_key = keys.max().map_or(0, |k| k.saturating_add(1));
+    if null_key as usize >= MAX_KEYS {
+        return Ok(None);
+    }
     let values = input.column(value_col)?.cast(&DataType::Float64)?;
     let values = values.f64()?.rechunk();
     let rows_by_bucket = index.rows_by_bucket(&days);
@@ -56,19 +66,30 @@ pub(crate) fn key_sums_by_bucket(
     else {
         return Ok(None);
     };
+    // About two jobs per thread, so few tables are built.
+    let per_job = rows_by_bucket
+        .len()
+        .div_ceil(2 * rayon::current_num_threads())
+        .max(1);
     rows_by_bucket
         .into_par_iter()
-        .map(|rows| {
-            let first = IdxCa::from_vec("".into(), vec![rows[0]]);
-            let bucket = input.select([bucket_col])?.take(&first)?;
-            let per_key = sums_by_key(
-                rows,
-                |row| keys.get(row),
-                |row| amounts.get(row),
-                (key_col, value_col),
-            )?;
-            Ok(BucketSums { bucket, per_key })
-        })
+        .with_min_len(per_job)
+        .map_init(
+            || KeySums::new(null_key as usize + 1),
+            |sums, rows| {
+                let first = IdxCa::from_vec("".into(), vec![rows[0]]);
+                let bucket = input.select([bucket_col])?.take(&first)?;
+                for &row in &rows {
+                    let row = row as usize;
+                    sums.add(
+                        keys.get(row).unwrap_or(null_key),
+                        amounts.get(row).unwrap_or(0.0),
+                    );
+                }
+                let per_key = sums.take_frame(null_key, key_col, value_col)?;
+                Ok(BucketSums { bucket, per_key })
+            },
+        )
         .collect::<Result<Vec<_>>>()
         .map(Some)
 }
@@ -117,60 +138,79 @@ impl BucketIndex {
 
     /// Each bucket's rows, in row order (a counting sort).
     fn rows_by_bucket(&self, days: &Int64Chunked) -> Vec<Vec<IdxSize>> {
+        let index: Vec<u32> = match days.cont_slice() {
+            Ok(days) => days.iter().map(|d| self.index(Some(*d)) as u32).collect(),
+            Err(_) => days.iter().map(|d| self.index(d) as u32).collect(),
+        };
         let mut counts = vec![0usize; self.buckets];
-        for day in days.iter() {
-            counts[self.index(day)] += 1;
+        for &b in &index {
+            counts[b as usize] += 1;
         }
         let mut rows: Vec<Vec<IdxSize>> = counts.into_iter().map(Vec::with_capacity).collect();
-        for (row, day) in days.iter().enumerate() {
-            rows[self.index(day)].push(row as IdxSize);
+        for (row, &b) in index.iter().enumerate() {
+            rows[b as usize].push(row as IdxSize);
         }
         rows
     }
 }
 
-/// The bucket's keys (ascending, a null key last) with their amounts
-/// summed in row order (Kahan); null amounts count as zero.
-fn sums_by_key(
-    mut rows: Vec<IdxSize>,
-    key: impl Fn(usize) -> Option<u32>,
-    amount: impl Fn(usize) -> Option<f64>,
-    (key_col, value_col): (&str, &str),
-) -> Result<DataFrame> {
-    let key_of = |row: &IdxSize| key(*row as usize).map_or(u64::MAX, u64::from);
-    rows.sort_by_key(key_of);
-    let mut out_keys: Vec<Option<u32>> = Vec::new();
-    let mut out_sums: Vec<f64> = Vec::new();
-    let mut current: Option<(u64, KahanSum)> = None;
-    for row in &rows {
-        let key = key_of(row);
-        let x = amount(*row as usize).unwrap_or(0.0);
-        match &mut current {
-            Some((k, sum)) if *k == key => sum.add(x),
-            _ => {
-                if let Some((k, sum)) = current.take() {
-                    out_keys.push(u32::try_from(k).ok());
-                    out_sums.push(sum.total());
-                }
-                current = Some((key, KahanSum::of(x)));
-            }
+/// One bucket's amounts summed by key, in row order (Kahan), in a table
+/// indexed by key that is reused bucket after bucket; null amounts count as
+/// zero.
+struct KeySums {
+    sums: Vec<KahanSum>,
+    seen: Vec<bool>,
+    /// The keys of the current bucket, in order of first appearance.
+    touched: Vec<u32>,
+}
+
+impl KeySums {
+    fn new(keys: usize) -> Self {
+        KeySums {
+            sums: vec![KahanSum::default(); keys],
+            seen: vec![false; keys],
+            touched: Vec::new(),
         }
     }
-    if let Some((k, sum)) = current {
-        out_keys.push(u32::try_from(k).ok());
-        out_sums.push(sum.total());
+
+    fn add(&mut self, key: u32, x: f64) {
+        let k = key as usize;
+        if self.seen[k] {
+            self.sums[k].add(x);
+        } else {
+            self.seen[k] = true;
+            self.touched.push(key);
+            self.sums[k] = KahanSum::of(x);
+        }
     }
-    let n = out_keys.len();
-    Ok(DataFrame::new(
-        n,
-        vec![
-            UInt32Chunked::from_iter_options(key_col.into(), out_keys.into_iter()).into_column(),
-            Float64Chunked::from_vec(value_col.into(), out_sums).into_column(),
-        ],
-    )?)
+
+    /// The current bucket's keys (`null_key` as a null) and sums, and a
+    /// clean table for the next bucket.
+    fn take_frame(&mut self, null_key: u32, key_col: &str, value_col: &str) -> Result<DataFrame> {
+        let keys = self.touched.iter().map(|&k| (k != null_key).then_some(k));
+        let keys = UInt32Chunked::from_iter_options(key_col.into(), keys);
+        let sums: Vec<f64> = self
+            .touched
+            .iter()
+            .map(|&k| self.sums[k as usize].total())
+            .collect();
+        for &k in &self.touched {
+            self.seen[k as usize] = false;
+        }
+        self.touched.clear();
+        let n = sums.len();
+        Ok(DataFrame::new(
+            n,
+            vec![
+                keys.into_column(),
+                Float64Chunked::from_vec(value_col.into(), sums).into_column(),
+            ],
+        )?)
+    }
 }
 
 /// A compensated sum.
+#[derive(Clone, Copy, Default)]
 struct KahanSum {
     sum: f64,
     error: f64,

@@ -211,6 +211,13 @@ fn coded_keys_by_bucket_equal_one_pass_exactly() {
         .with_column(df.column("author").unwrap().cast(&DataType::Int64).unwrap())
         .unwrap();
     let partitioned = run(&wide_keys, 1);
+    // UInt32 keys too large for a table per worker take it too.
+    let mut large_keys = df.clone();
+    let shifted = df.column("author").unwrap().u32().unwrap() + (1u32 << 23);
+    large_keys.with_column(shifted.into_column()).unwrap();
+    let largest = large_keys.column("author").unwrap().u32().unwrap().max();
+    assert!(largest > Some(1 << 23));
+    assert!(run(&large_keys, 1).equals_missing(&by_bucket));
     assert_eq!(one_pass.height(), 41, "forty weeks and the null week");
     assert!(
         one_pass.equals_missing(&by_bucket),

@@ -48,6 +48,10 @@ enum Cmd {
         /// Timed runs of each aggregation.
         #[arg(long, default_value_t = 3)]
         repeats: usize,
+        /// Run only this aggregation (repeatable; a_country_share,
+        /// b_concentration, c_weighted_params), e.g. to profile one.
+        #[arg(long = "only", value_name = "ID")]
+        only: Vec<String>,
     },
     /// The statistics micro-benchmark: HHI and Gini per week on 50M synthetic weekly rows.
     Stats(stats_bench::StatsArgs),
@@ -56,7 +60,12 @@ enum Cmd {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Cmd::Run(args) => run::run(&args),
-        Cmd::Core { data, out, repeats } => core_to_files(&data, &out, repeats),
+        Cmd::Core {
+            data,
+            out,
+            repeats,
+            only,
+        } => core_to_files(&data, &out, repeats, &only),
         Cmd::Stats(args) => stats_bench::run(&args),
     };
     match result {
@@ -74,13 +83,22 @@ fn core_to_files(
     data: &std::path::Path,
     out: &std::path::Path,
     repeats: usize,
+    only: &[String],
 ) -> anyhow::Result<()> {
+    let ids: Vec<&str> = core::AGGREGATIONS.iter().map(|a| a.id).collect();
+    if let Some(unknown) = only.iter().find(|o| !ids.contains(&o.as_str())) {
+        anyhow::bail!(
+            "--only {unknown}: no such aggregation (one of {})",
+            ids.join(", ")
+        );
+    }
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     // As in every analysis process (`Context::load`): freed pages are
     // reused, not handed back to the kernel to be zeroed again.
     hubecon_analyses::allocator::keep_freed_pages();
     let mut seconds = serde_json::Map::new();
-    for a in core::AGGREGATIONS.iter() {
+    let wanted = |id: &str| only.is_empty() || only.iter().any(|o| o == id);
+    for a in core::AGGREGATIONS.iter().filter(|a| wanted(a.id)) {
         let (times, mut df) = core::time_aggregation(a, data, repeats)?;
         let best = times.iter().copied().fold(f64::INFINITY, f64::min);
         eprintln!("hubecon: {}: {best:.3} s (best of {})", a.id, times.len());

@@ -61,30 +61,30 @@ pub(crate) fn key_sums_by_bucket(
     }
     let values = input.column(value_col)?.cast(&DataType::Float64)?;
     let values = values.f64()?.rechunk();
-    let rows_by_bucket = index.rows_by_bucket(&days);
     let (Some(keys), Some(amounts)) = (keys.downcast_iter().next(), values.downcast_iter().next())
     else {
         return Ok(None);
     };
+    let buckets = index.pairs_by_bucket(
+        &days,
+        |row| keys.get(row).unwrap_or(null_key),
+        |row| amounts.get(row).unwrap_or(0.0),
+    );
     // About two jobs per thread, so few tables are built.
-    let per_job = rows_by_bucket
+    let per_job = buckets
         .len()
         .div_ceil(2 * rayon::current_num_threads())
         .max(1);
-    rows_by_bucket
+    buckets
         .into_par_iter()
         .with_min_len(per_job)
         .map_init(
             || KeySums::new(null_key as usize + 1),
             |sums, rows| {
-                let first = IdxCa::from_vec("".into(), vec![rows[0]]);
+                let first = IdxCa::from_vec("".into(), vec![rows.first_row]);
                 let bucket = input.select([bucket_col])?.take(&first)?;
-                for &row in &rows {
-                    let row = row as usize;
-                    sums.add(
-                        keys.get(row).unwrap_or(null_key),
-                        amounts.get(row).unwrap_or(0.0),
-                    );
+                for (&key, &x) in rows.keys.iter().zip(&rows.amounts) {
+                    sums.add(key, x);
                 }
                 let per_key = sums.take_frame(null_key, key_col, value_col)?;
                 Ok(BucketSums { bucket, per_key })
@@ -92,6 +92,13 @@ pub(crate) fn key_sums_by_bucket(
         )
         .collect::<Result<Vec<_>>>()
         .map(Some)
+}
+
+/// One bucket's rows, in row order: their keys and amounts, and the first row.
+struct BucketRows {
+    first_row: IdxSize,
+    keys: Vec<u32>,
+    amounts: Vec<f64>,
 }
 
 /// The bucket index of each bucket value: a dense table over the values' range.
@@ -136,8 +143,15 @@ impl BucketIndex {
         }
     }
 
-    /// Each bucket's rows, in row order (a counting sort).
-    fn rows_by_bucket(&self, days: &Int64Chunked) -> Vec<Vec<IdxSize>> {
+    /// Each bucket's rows, in row order: one sequential pass over the
+    /// rows, copying each row's key and amount to its bucket, so that each
+    /// bucket is then read contiguously.
+    fn pairs_by_bucket(
+        &self,
+        days: &Int64Chunked,
+        key: impl Fn(usize) -> u32,
+        amount: impl Fn(usize) -> f64,
+    ) -> Vec<BucketRows> {
         let index: Vec<u32> = match days.cont_slice() {
             Ok(days) => days.iter().map(|d| self.index(Some(*d)) as u32).collect(),
             Err(_) => days.iter().map(|d| self.index(d) as u32).collect(),
@@ -146,11 +160,23 @@ impl BucketIndex {
         for &b in &index {
             counts[b as usize] += 1;
         }
-        let mut rows: Vec<Vec<IdxSize>> = counts.into_iter().map(Vec::with_capacity).collect();
+        let mut buckets: Vec<BucketRows> = counts
+            .into_iter()
+            .map(|n| BucketRows {
+                first_row: IdxSize::MAX,
+                keys: Vec::with_capacity(n),
+                amounts: Vec::with_capacity(n),
+            })
+            .collect();
         for (row, &b) in index.iter().enumerate() {
-            rows[b as usize].push(row as IdxSize);
+            let bucket = &mut buckets[b as usize];
+            if bucket.keys.is_empty() {
+                bucket.first_row = row as IdxSize;
+            }
+            bucket.keys.push(key(row));
+            bucket.amounts.push(amount(row));
         }
-        rows
+        buckets
     }
 }
 

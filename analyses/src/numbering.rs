@@ -48,27 +48,38 @@ impl Numbering {
             .enumerate()
             .map(|(row, id)| id.with_context(|| format!("models row {row} has no model_id")))
             .collect::<anyhow::Result<_>>()?;
-        let models = ids.len();
         let u32_of = |n: usize| u32::try_from(n).context("more than 4 billion models");
-        let (number, by_number) = if ids.is_sorted() {
+        // Strictly increasing (the prepared tables' order): sorted and
+        // without repeats in one pass.
+        if ids.windows(2).all(|w| w[0] < w[1]) {
             let number = (0..ids.len()).map(u32_of).collect::<anyhow::Result<_>>()?;
-            (number, ids)
-        } else {
-            let mut order: Vec<usize> = (0..ids.len()).collect();
-            order.sort_by_key(|&row| ids[row]);
-            let mut number = vec![0u32; ids.len()];
-            for (n, &row) in order.iter().enumerate() {
-                number[row] = u32_of(n)?;
-            }
-            (number, order.iter().map(|&row| ids[row]).collect())
-        };
+            return Self::with_model_numbers(number, &ids, downloaded);
+        }
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_by_key(|&row| ids[row]);
+        let mut number = vec![0u32; ids.len()];
+        for (n, &row) in order.iter().enumerate() {
+            number[row] = u32_of(n)?;
+        }
+        let by_number: Vec<&str> = order.iter().map(|&row| ids[row]).collect();
         if let Some(twice) = by_number.windows(2).find(|w| w[0] == w[1]) {
             anyhow::bail!(
                 "model_id {} appears more than once in the models table",
                 twice[0]
             );
         }
-        let (mut downloads, absent_ids) = known_numbers(downloaded, &by_number, PIECE_ROWS);
+        Self::with_model_numbers(number, &by_number, downloaded)
+    }
+
+    /// The numbering, given each model's number and the ids in number order
+    /// (sorted, distinct): the download rows are numbered by search.
+    fn with_model_numbers(
+        number: Vec<u32>,
+        by_number: &[&str],
+        downloaded: &StringChunked,
+    ) -> anyhow::Result<Self> {
+        let models = by_number.len();
+        let (mut downloads, absent_ids) = known_numbers(downloaded, by_number, PIECE_ROWS);
         if !absent_ids.is_empty() {
             let absent = absent_numbers(absent_ids, models)?;
             for (number, id) in downloads.iter_mut().zip(downloaded.iter()) {
@@ -270,10 +281,11 @@ mod tests {
 
     #[test]
     fn a_duplicate_model_id_is_named() {
-        let err = Numbering::of(&dataset(&["a/m", "b/m", "a/m"], &[]))
-            .err()
-            .unwrap();
-        assert!(err.to_string().contains("a/m"), "{err}");
+        // Unsorted, and sorted (the repeat is then next to itself).
+        for ids in [["a/m", "b/m", "a/m"], ["a/m", "a/m", "b/m"]] {
+            let err = Numbering::of(&dataset(&ids, &[])).err().unwrap();
+            assert!(err.to_string().contains("a/m"), "{err}");
+        }
     }
 
     /// The numbers written plainly: the models' ids in sorted order, then

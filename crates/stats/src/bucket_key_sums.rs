@@ -15,10 +15,9 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::day_index::DayIndex;
 use crate::error::Result;
 
-/// Widest range of bucket values handled here (a dense table of it is built).
-const MAX_BUCKET_RANGE: i64 = 1 << 22;
 /// Largest key handled here, plus one (each worker holds a table of this
 /// many keys: 17 bytes each).
 const MAX_KEYS: usize = 1 << 22;
@@ -49,7 +48,8 @@ pub(crate) fn key_sums_by_bucket(
     }
     let days = bucket.to_physical_repr().cast(&DataType::Int64)?;
     let days = days.i64()?.rechunk();
-    let Some(index) = BucketIndex::of(&days) else {
+    let present = || days.downcast_iter().flat_map(|a| a.non_null_values_iter());
+    let Some(index) = DayIndex::of(present, days.null_count() > 0) else {
         return Ok(None);
     };
     let keys = input.column(key_col)?.u32()?.rechunk();
@@ -65,7 +65,8 @@ pub(crate) fn key_sums_by_bucket(
     else {
         return Ok(None);
     };
-    let buckets = index.pairs_by_bucket(
+    let buckets = pairs_by_bucket(
+        &index,
         &days,
         |row| keys.get(row).unwrap_or(null_key),
         |row| amounts.get(row).unwrap_or(0.0),
@@ -101,83 +102,40 @@ struct BucketRows {
     amounts: Vec<f64>,
 }
 
-/// The bucket index of each bucket value: a dense table over the values' range.
-struct BucketIndex {
-    first: i64,
-    index_of_value: Vec<u32>,
-    null_index: Option<u32>,
-    buckets: usize,
-}
-
-impl BucketIndex {
-    fn of(days: &Int64Chunked) -> Option<Self> {
-        let (first, last) = match (days.min(), days.max()) {
-            (Some(lo), Some(hi)) => (lo, hi),
-            _ => (0, -1),
-        };
-        if last - first >= MAX_BUCKET_RANGE {
-            return None;
-        }
-        let mut index_of_value = vec![u32::MAX; (last - first + 1).max(0) as usize];
-        let mut buckets = 0u32;
-        for day in days.downcast_iter().flat_map(|a| a.non_null_values_iter()) {
-            let slot = &mut index_of_value[(day - first) as usize];
-            if *slot == u32::MAX {
-                *slot = buckets;
-                buckets += 1;
-            }
-        }
-        let null_index = (days.null_count() > 0).then_some(buckets);
-        Some(BucketIndex {
-            first,
-            index_of_value,
-            null_index,
-            buckets: buckets as usize + usize::from(null_index.is_some()),
+/// Each bucket's rows, in row order: one sequential pass over the rows,
+/// copying each row's key and amount to its bucket, so that each bucket is
+/// then read contiguously.
+fn pairs_by_bucket(
+    index: &DayIndex,
+    days: &Int64Chunked,
+    key: impl Fn(usize) -> u32,
+    amount: impl Fn(usize) -> f64,
+) -> Vec<BucketRows> {
+    let bucket_of_row: Vec<u32> = match days.cont_slice() {
+        Ok(days) => days.iter().map(|d| index.index(Some(*d))).collect(),
+        Err(_) => days.iter().map(|d| index.index(d)).collect(),
+    };
+    let mut counts = vec![0usize; index.len()];
+    for &b in &bucket_of_row {
+        counts[b as usize] += 1;
+    }
+    let mut buckets: Vec<BucketRows> = counts
+        .into_iter()
+        .map(|n| BucketRows {
+            first_row: IdxSize::MAX,
+            keys: Vec::with_capacity(n),
+            amounts: Vec::with_capacity(n),
         })
-    }
-
-    fn index(&self, day: Option<i64>) -> usize {
-        match day {
-            Some(day) => self.index_of_value[(day - self.first) as usize] as usize,
-            None => self.null_index.expect("a null bucket when a day is null") as usize,
+        .collect();
+    for (row, &b) in bucket_of_row.iter().enumerate() {
+        let bucket = &mut buckets[b as usize];
+        if bucket.keys.is_empty() {
+            bucket.first_row = row as IdxSize;
         }
+        bucket.keys.push(key(row));
+        bucket.amounts.push(amount(row));
     }
-
-    /// Each bucket's rows, in row order: one sequential pass over the
-    /// rows, copying each row's key and amount to its bucket, so that each
-    /// bucket is then read contiguously.
-    fn pairs_by_bucket(
-        &self,
-        days: &Int64Chunked,
-        key: impl Fn(usize) -> u32,
-        amount: impl Fn(usize) -> f64,
-    ) -> Vec<BucketRows> {
-        let index: Vec<u32> = match days.cont_slice() {
-            Ok(days) => days.iter().map(|d| self.index(Some(*d)) as u32).collect(),
-            Err(_) => days.iter().map(|d| self.index(d) as u32).collect(),
-        };
-        let mut counts = vec![0usize; self.buckets];
-        for &b in &index {
-            counts[b as usize] += 1;
-        }
-        let mut buckets: Vec<BucketRows> = counts
-            .into_iter()
-            .map(|n| BucketRows {
-                first_row: IdxSize::MAX,
-                keys: Vec::with_capacity(n),
-                amounts: Vec::with_capacity(n),
-            })
-            .collect();
-        for (row, &b) in index.iter().enumerate() {
-            let bucket = &mut buckets[b as usize];
-            if bucket.keys.is_empty() {
-                bucket.first_row = row as IdxSize;
-            }
-            bucket.keys.push(key(row));
-            bucket.amounts.push(amount(row));
-        }
-        buckets
-    }
+    buckets
 }
 
 /// One bucket's amounts summed by key, in row order (Kahan), in a table

@@ -22,7 +22,8 @@
 use polars::prelude::*;
 
 use crate::buckets::{TimeBucket, bucket_expr};
-use crate::error::Result;
+use crate::day_index::{DayIndex, MAX_DAY_RANGE};
+use crate::error::{Result, invalid};
 use crate::text_codes::first_seen_codes;
 
 /// Names of the columns [`category_totals`] writes.
@@ -183,56 +184,41 @@ impl RowPass<'_> {
 
 /// Each distinct week's bucket, and the buckets' values.
 struct WeekBuckets {
-    /// The first week day covered by `index_of_day`.
-    first_day: i32,
-    /// The bucket index of each day from `first_day` (u32::MAX: no such week).
-    index_of_day: Vec<u32>,
-    /// The bucket index of a null week, if any.
-    null_week: Option<u32>,
+    /// The bucket index of each week (days merged into their buckets).
+    index: DayIndex,
     /// The bucket values, one per index.
     values: Column,
 }
 
 impl WeekBuckets {
     fn of(weeks: &Int32Chunked, name: &str, bucket: &TimeBucket) -> Result<Self> {
-        let (first_day, last_day) = match (weeks.min(), weeks.max()) {
-            (Some(lo), Some(hi)) => (lo, hi),
-            _ => (0, -1),
+        let present = || {
+            weeks
+                .downcast_iter()
+                .flat_map(|a| a.non_null_values_iter())
+                .map(i64::from)
         };
-        let span = (i64::from(last_day) - i64::from(first_day) + 1).max(0) as usize;
-        let mut present = vec![false; span];
-        for day in weeks.downcast_iter().flat_map(|a| a.non_null_values_iter()) {
-            present[(day - first_day) as usize] = true;
-        }
-        let mut days: Vec<Option<i32>> = (0..span)
-            .filter(|&i| present[i])
-            .map(|i| Some(first_day + i as i32))
-            .collect();
-        if weeks.null_count() > 0 {
-            days.push(None);
-        }
-        let distinct = Int32Chunked::from_iter_options(name.into(), days.iter().copied())
-            .into_series()
-            .cast(&DataType::Date)?;
+        let days = DayIndex::of(present, weeks.null_count() > 0).ok_or_else(|| {
+            invalid(
+                "download_share",
+                format!("the download weeks span {MAX_DAY_RANGE} days or more"),
+            )
+        })?;
+        let distinct = Int32Chunked::from_iter_options(
+            name.into(),
+            days.days().iter().map(|d| d.map(|d| d as i32)),
+        )
+        .into_series()
+        .cast(&DataType::Date)?;
         let of_day = DataFrame::new(days.len(), vec![distinct.into_column()])?
             .lazy()
             .select([bucket_expr(name, bucket)?.alias(columns::BUCKET)])
             .collect()?;
         let of_day = of_day.column(columns::BUCKET)?;
-        let (index_by_day, first_rows) = distinct_values(of_day)?;
-        let mut index_of_day = vec![u32::MAX; span];
-        let mut null_week = None;
-        for (day, index) in days.iter().zip(index_by_day) {
-            match day {
-                Some(day) => index_of_day[(day - first_day) as usize] = index,
-                None => null_week = Some(index),
-            }
-        }
+        let (bucket_of_day, first_rows) = distinct_values(of_day)?;
         let first_rows = IdxCa::from_vec("".into(), first_rows);
         Ok(WeekBuckets {
-            first_day,
-            index_of_day,
-            null_week,
+            index: days.renamed(&bucket_of_day),
             values: of_day.take(&first_rows)?,
         })
     }
@@ -242,10 +228,7 @@ impl WeekBuckets {
     }
 
     fn index(&self, week: Option<i32>) -> u32 {
-        match week {
-            Some(day) => self.index_of_day[(day - self.first_day) as usize],
-            None => self.null_week.expect("a bucket for null weeks"),
-        }
+        self.index.index(week.map(i64::from))
     }
 }
 

@@ -31,6 +31,7 @@ mod calendar;
 mod category_totals;
 pub mod concentration;
 mod concentration_frame;
+mod day_index;
 mod error;
 mod frames;
 pub mod growth;

@@ -12,7 +12,6 @@ use hubecon_ingest::{FormatChoice, PrepareOptions, Silent, finish, read_inputs, 
 use serde_json::Value;
 
 struct Study {
-    _tmp: tempfile::TempDir,
     sample: PathBuf,
     figures: PathBuf,
 }
@@ -25,10 +24,11 @@ fn workspace() -> PathBuf {
 fn study() -> &'static Study {
     static STUDY: OnceLock<Study> = OnceLock::new();
     STUDY.get_or_init(|| {
-        let tmp = tempfile::tempdir().unwrap();
-        let sample = tmp.path().join("sample");
-        let prepared = tmp.path().join("prepared");
-        let figures = tmp.path().join("figures");
+        // A static is never dropped: the directory is removed at exit.
+        let tmp = hubecon_testkit::fixture_dir().unwrap();
+        let sample = tmp.join("sample");
+        let prepared = tmp.join("prepared");
+        let figures = tmp.join("figures");
         hubecon_synth::generate(
             &hubecon_synth::Scenario::default(),
             hubecon_synth::DEFAULT_MODELS,
@@ -50,11 +50,7 @@ fn study() -> &'static Study {
         write_dataset(&prepared_data, &prepared).unwrap();
         let ctx = Context::load(&prepared, &figures).unwrap();
         registry::run_all(&ctx, |_| {}).unwrap();
-        Study {
-            _tmp: tmp,
-            sample,
-            figures,
-        }
+        Study { sample, figures }
     })
 }
 

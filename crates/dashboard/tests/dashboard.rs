@@ -19,7 +19,6 @@ use serde_json::Value;
 const MODELS: usize = 3000;
 
 struct Study {
-    _tmp: tempfile::TempDir,
     figures: PathBuf,
     page: PathBuf,
 }
@@ -31,9 +30,10 @@ fn workspace() -> PathBuf {
 fn study() -> &'static Study {
     static STUDY: OnceLock<Study> = OnceLock::new();
     STUDY.get_or_init(|| {
-        let tmp = tempfile::tempdir().unwrap();
-        let (sample, prepared) = (tmp.path().join("sample"), tmp.path().join("prepared"));
-        let figures = tmp.path().join("figures");
+        // A static is never dropped: the directory is removed at exit.
+        let tmp = hubecon_testkit::fixture_dir().unwrap();
+        let (sample, prepared) = (tmp.join("sample"), tmp.join("prepared"));
+        let figures = tmp.join("figures");
         let scenario = hubecon_synth::Scenario::default();
         hubecon_synth::generate(&scenario, MODELS, 7, &sample, &|_, _, _| {}).unwrap();
         let opts = PrepareOptions {
@@ -47,13 +47,9 @@ fn study() -> &'static Study {
             hubecon_lineage::enrich(combined.models.clone(), &Default::default()).unwrap();
         write_dataset(&finish(combined, models, &opts).unwrap(), &prepared).unwrap();
         registry::run_all(&Context::load(&prepared, &figures).unwrap(), |_| {}).unwrap();
-        let page = tmp.path().join("dashboard.html");
+        let page = tmp.join("dashboard.html");
         hubecon_dashboard::build(&figures, &page).unwrap();
-        Study {
-            _tmp: tmp,
-            figures,
-            page,
-        }
+        Study { figures, page }
     })
 }
 

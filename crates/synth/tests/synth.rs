@@ -11,14 +11,14 @@ use polars::prelude::*;
 fn quiet(_: &str, _: u64, _: u64) {}
 
 /// A small weekly sample shared by several tests.
+/// (A static is never dropped: the directory is removed at exit.)
 fn small() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        generate(&Scenario::default(), 300, 7, dir.path(), &quiet).unwrap();
+        let dir = hubecon_testkit::fixture_dir().unwrap();
+        generate(&Scenario::default(), 300, 7, &dir, &quiet).unwrap();
         dir
     })
-    .path()
 }
 
 fn truth(dir: &Path) -> serde_json::Value {

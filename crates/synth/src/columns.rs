@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::path::Path;
 
+use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::*;
 
 use crate::error::SynthError;
@@ -67,7 +68,7 @@ pub fn structure(name: &str, fields: &[Series], valid: Option<&[bool]>) -> Polar
     Ok(ca.into_series())
 }
 
-/// Write `df` to `path` with fixed settings: zstd (default level), statistics, one
+/// Write `df` to `path` with fixed settings: zstd (level 1), statistics, one
 /// row group per `row_group` rows. Written to a temporary name, then renamed.
 pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), SynthError> {
     if let Some(dir) = path.parent() {
@@ -81,9 +82,18 @@ pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), SynthError> 
     std::fs::rename(&tmp, path).map_err(|e| SynthError::io(path, e))
 }
 
+/// The zstd level of the generated files: 1, not the default 3. Compression
+/// was about 14% of `hubecon synth` (perf); level 1 made the default sample
+/// 0.35 s faster to write (mean of 5 A/B runs, 6.71 -> 6.36 s in dev) and
+/// 86 -> 89 MB, and reading it back is as fast (prepare A/B, identical
+/// prepared tables).
+const ZSTD_LEVEL: i32 = 1;
+
 pub fn writer(file: File) -> ParquetWriter<File> {
+    // `try_new` accepts 1..=22; were it ever to refuse, the default level.
+    let level = ZstdLevel::try_new(ZSTD_LEVEL).ok();
     ParquetWriter::new(file)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(ParquetCompression::Zstd(level))
         .with_statistics(StatisticsOptions::default())
         .with_row_group_size(Some(512 * 1024))
         .set_parallel(false)

@@ -45,6 +45,9 @@ pub use scenario::{
 
 /// The default scenario as TOML (every key commented).
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../scenarios/default.toml");
+/// The public scenario as TOML: the default Hub with the public data's
+/// coverage (snapshots from 2024-07-28, the release from 2025-02-26).
+pub const PUBLIC_SCENARIO_TOML: &str = include_str!("../scenarios/public.toml");
 /// Default seed of the embedded sample.
 pub const DEFAULT_SEED: u64 = 20251127;
 /// Default number of models of the embedded sample.
@@ -145,7 +148,9 @@ pub fn generate(
     // three share nothing.
     let (snapshots, release_and_truth) = std::thread::scope(|scope| {
         let release_and_truth = scope.spawn(|| {
-            let rows = release::write(&devs, &models, &observed, &cal, &selected, out);
+            let rows = first_day(&scenario.formats.release_from, "formats.release_from").and_then(
+                |from| release::write(&devs, &models, &observed, &cal, &selected, from, out),
+            );
             (rows, truth::build(&input, &cal))
         });
         let snapshots = write_snapshots(
@@ -229,9 +234,12 @@ fn write_snapshots(
     )?);
     let duplicates: BTreeSet<(u32, usize)> =
         observed.anomalies.duplicates.iter().copied().collect();
+    let from = first_day(&scenario.formats.snapshots_from, "formats.snapshots_from")?;
     let weeks: Vec<usize> = match layout {
         Layout::Compact => vec![cal.n_weeks() - 1],
-        _ => (0..cal.n_weeks()).collect(),
+        _ => (0..cal.n_weeks())
+            .filter(|w| cal.snapshots[*w] >= from)
+            .collect(),
     };
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -277,6 +285,14 @@ fn write_snapshots(
         progress("snapshots", done, weeks.len() as u64);
     }
     Ok((weeks.len(), rows))
+}
+
+/// The day an optional `YYYY-MM-DD` coverage key names (none: no bound).
+fn first_day(value: &Option<String>, key: &str) -> Result<i32, SynthError> {
+    match value {
+        Some(v) => Ok(calendar::days(validate::date(key, v)?)),
+        None => Ok(i32::MIN),
+    }
 }
 
 fn write_json(path: &Path, value: &serde_json::Value) -> Result<PathBuf, SynthError> {

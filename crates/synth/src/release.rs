@@ -187,11 +187,13 @@ fn batch_frame(
     cal: &Calendar,
     batch: &[usize],
     first_row: i64,
+    from: i32,
 ) -> PolarsResult<DataFrame> {
     let per_model = model_frame(devs, models, batch)?;
     let (mut pos, mut time, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    let first_week = cal.snapshots.partition_point(|d| *d < from);
     for (k, &i) in batch.iter().enumerate() {
-        for w in models[i].first_week..cal.n_weeks() {
+        for w in models[i].first_week.max(first_week)..cal.n_weeks() {
             if let Some(v) = obs.reported(models, i, w) {
                 pos.push(Some(k as IdxSize));
                 time.push(cal.snapshots[w] as i64 * MS_PER_DAY);
@@ -221,13 +223,15 @@ fn batch_frame(
     df.select(ORDER)
 }
 
-/// Write the release rows of `selected` models (creation order) in batches.
+/// Write the release rows of `selected` models (creation order) in batches,
+/// from the first snapshot on or after day `from`.
 pub fn write(
     devs: &[Developer],
     models: &[Model],
     obs: &Observed,
     cal: &Calendar,
     selected: &[usize],
+    from: i32,
     out: &Path,
 ) -> Result<usize, SynthError> {
     let dir = out.join("release");
@@ -236,7 +240,7 @@ pub fn write(
     let tmp = path.with_extension("parquet.tmp");
     let file = File::create(&tmp).map_err(|e| SynthError::io(&tmp, e))?;
     let err = |e| SynthError::polars(&path, e);
-    let empty = batch_frame(devs, models, obs, cal, &[], 0).map_err(err)?;
+    let empty = batch_frame(devs, models, obs, cal, &[], 0, from).map_err(err)?;
     let mut w = writer(file).batched(empty.schema()).map_err(err)?;
     // Two stages on the two cores: one thread builds the next batch's rows
     // while this one encodes and compresses the previous batch. Batches
@@ -246,7 +250,7 @@ pub fn write(
         scope.spawn(move || {
             let mut first_row = 0i64;
             for batch in selected.chunks(MODELS_PER_BATCH) {
-                let df = batch_frame(devs, models, obs, cal, batch, first_row);
+                let df = batch_frame(devs, models, obs, cal, batch, first_row, from);
                 if let Ok(df) = &df {
                     first_row += df.height() as i64;
                 }

@@ -234,6 +234,15 @@ pub struct Formats {
     /// Snapshots before this date (and after the one above) carry safetensors, gguf and
     /// config as JSON text; from it on they are structs and baseModels appears.
     pub struct_columns_from: String,
+    /// First weekly snapshot written (YYYY-MM-DD); the models' history
+    /// before it is simulated all the same, so the first written counters
+    /// carry it, as the public series from 2024-07 does. Default: the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshots_from: Option<String>,
+    /// First snapshot time the release holds (YYYY-MM-DD). Default: each
+    /// model's first week.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_from: Option<String>,
 }
 
 pub(crate) const COUNTRY_GROUPS: [&str; 7] = [
@@ -517,6 +526,8 @@ impl Default for Scenario {
             formats: Formats {
                 modern_columns_from: "2023-01-01".to_string(),
                 struct_columns_from: "2024-10-01".to_string(),
+                snapshots_from: None,
+                release_from: None,
             },
         }
     }

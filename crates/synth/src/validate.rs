@@ -338,5 +338,19 @@ fn formats(s: &Scenario) -> Result<(), SynthError> {
             "must not be before formats.modern_columns_from",
         ));
     }
+    let last = crate::calendar::last_snapshot();
+    for (key, value) in [
+        ("formats.snapshots_from", &s.formats.snapshots_from),
+        ("formats.release_from", &s.formats.release_from),
+    ] {
+        if let Some(v) = value
+            && date(key, v)? > last
+        {
+            return Err(SynthError::invalid(
+                key,
+                &format!("must not be after the last snapshot, {last}"),
+            ));
+        }
+    }
     Ok(())
 }

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use hubecon_synth::{DEFAULT_SCENARIO_TOML, Layout, Scenario, SynthError, generate};
+use hubecon_synth::{
+    DEFAULT_SCENARIO_TOML, Layout, PUBLIC_SCENARIO_TOML, Scenario, SynthError, generate,
+};
 use polars::prelude::*;
 
 fn quiet(_: &str, _: u64, _: u64) {}
@@ -580,4 +582,20 @@ fn derivatives_spread_over_the_head_labs_base_models_with_bounded_names() {
             );
         }
     }
+}
+
+#[test]
+fn the_public_scenario_is_the_default_hub_with_the_public_coverage() {
+    let public = Scenario::from_toml_str(PUBLIC_SCENARIO_TOML).unwrap();
+    let mut expected = Scenario::default();
+    expected.formats.snapshots_from = Some("2024-07-28".into());
+    expected.formats.release_from = Some("2025-02-26".into());
+    assert_eq!(public, expected);
+}
+
+#[test]
+fn a_coverage_date_after_the_last_snapshot_is_refused() {
+    let text = PUBLIC_SCENARIO_TOML.replacen("2024-07-28", "2031-01-05", 1);
+    let e = Scenario::from_toml_str(&text).unwrap_err();
+    assert!(e.to_string().contains("formats.snapshots_from"), "{e}");
 }

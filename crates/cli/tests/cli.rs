@@ -99,19 +99,31 @@ fn weekly_snapshots_become_weekly_downloads_with_every_rule_applied() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("read as hub-stats"), "{stdout}");
 
-    // Counter 100, 150, 140 (dip), 200: the dip gives no week, nothing is counted twice.
+    // Counter 100, 150, 140 (dip), 200: the first counter is pre-series
+    // history, the dip gives no week, nothing is counted twice.
     assert_eq!(
         weeks_of(&out, "meta-llama/Llama-2-7b-hf"),
-        vec![
-            (d("2022-02-14"), 100),
-            (d("2022-02-21"), 50),
-            (d("2022-03-07"), 50)
-        ]
+        vec![(d("2022-02-21"), 50), (d("2022-03-07"), 50)]
     );
     // Missing from two snapshots: the gap's growth lands when it reappears.
     assert_eq!(
         weeks_of(&out, "TheBloke/Llama-2-7B-GGUF"),
-        vec![(d("2022-02-14"), 10), (d("2022-03-07"), 30)]
+        vec![(d("2022-03-07"), 30)]
+    );
+    let pre_series = |model: &str| {
+        model_row(&out, model)
+            .column("pre_series_downloads")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(pre_series("meta-llama/Llama-2-7b-hf"), Some(100));
+    assert_eq!(pre_series("TheBloke/Llama-2-7B-GGUF"), Some(10));
+    assert_eq!(
+        pre_series("user/new-model"),
+        Some(0),
+        "created inside the span"
     );
     // Duplicate rows in one snapshot (9 and 7) keep the larger counter.
     assert_eq!(
@@ -287,11 +299,8 @@ fn the_release_gives_downloads_lineage_and_annotations_that_win() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("read as release"));
     assert_eq!(
         weeks_of(&out, "bartowski/Qwen2.5-7B-Instruct-GGUF"),
-        vec![
-            (d("2024-01-01"), 5),
-            (d("2024-01-08"), 3),
-            (d("2024-01-15"), 12)
-        ]
+        vec![(d("2024-01-08"), 3), (d("2024-01-15"), 12)],
+        "the first release counter is the baseline"
     );
     let m = model_row(&out, "bartowski/Qwen2.5-7B-Instruct-GGUF");
     assert_eq!(text(&m, "release_derived_author").as_deref(), Some("Qwen"));
@@ -325,15 +334,22 @@ fn an_api_listing_is_a_one_date_snapshot_without_weekly_history() {
     let page = fixtures::api_page(tmp.path());
     let out = tmp.path().join("prepared");
     ok(&prepare(&[page.parent().unwrap()], &out, &[]));
-    // Dated by the newest lastModified (2024-08-01, a Thursday): week of Monday 2024-07-29.
+    // Dated by the newest lastModified (2024-08-01): one date, so every
+    // counter is a baseline and there is no week.
+    assert_eq!(weeks_of(&out, "google/gemma-2-2b"), vec![]);
+    let gemma = model_row(&out, "google/gemma-2-2b");
+    let counter = |c: &str| gemma.column(c).unwrap().u64().unwrap().get(0);
+    assert_eq!(counter("pre_series_downloads"), Some(50_000));
+    assert_eq!(counter("downloads_all_time"), Some(50_000));
     assert_eq!(
-        weeks_of(&out, "google/gemma-2-2b"),
-        vec![(d("2024-07-29"), 50_000)]
+        dates(&gemma, "first_observed").unwrap()[0].map(day),
+        Some(d("2024-08-01"))
     );
     let ds = load_dataset(&out).unwrap();
     assert_eq!(ds.manifest["weekly_history"], false);
     let notes = ds.manifest["notes"].to_string();
     assert!(notes.contains("no weekly history"), "{notes}");
+    assert!(notes.contains("there are no weekly downloads"), "{notes}");
     let mlx = model_row(&out, "mlx-community/gemma-2-2b-4bit");
     assert_eq!(
         text_lists(&mlx, "declared_parents").unwrap()[0],
@@ -346,10 +362,99 @@ fn an_api_listing_is_a_one_date_snapshot_without_weekly_history() {
         &out2,
         &["--snapshot-date", "2024-09-01"],
     ));
+    let gemma = model_row(&out2, "google/gemma-2-2b");
     assert_eq!(
-        weeks_of(&out2, "google/gemma-2-2b"),
-        vec![(d("2024-08-26"), 50_000)]
+        dates(&gemma, "first_observed").unwrap()[0].map(day),
+        Some(d("2024-09-01"))
     );
+}
+
+/// The API's default answer and `list_models()` have no `downloadsAllTime`:
+/// the models, lineage and attributes are still prepared, with null
+/// counters and no weekly downloads.
+#[test]
+fn a_listing_without_all_time_downloads_still_prepares_its_models() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("api");
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = serde_json::json!([
+        {"id": "google/gemma-2-2b", "author": "google", "downloads": 1200, "likes": 5,
+         "createdAt": "2024-07-16T00:00:00.000Z", "lastModified": "2024-08-01T00:00:00.000Z",
+         "tags": ["transformers", "safetensors", "license:gemma"], "pipeline_tag": "text-generation",
+         "library_name": "transformers"},
+        {"id": "mlx-community/gemma-2-2b-4bit", "downloads": 30,
+         "createdAt": "2024-07-20T00:00:00.000Z",
+         "tags": ["mlx", "base_model:quantized:google/gemma-2-2b"]}
+    ]);
+    std::fs::write(dir.join("page-0000.json"), page.to_string()).unwrap();
+    let out = tmp.path().join("prepared");
+    ok(&prepare(&[&dir], &out, &[]));
+    let ds = load_dataset(&out).unwrap();
+    assert_eq!(ds.models.height(), 2);
+    assert_eq!(ds.downloads.height(), 0);
+    let mlx = model_row(&out, "mlx-community/gemma-2-2b-4bit");
+    assert_eq!(text(&mlx, "relation").as_deref(), Some("quantized"));
+    let counter = |c: &str| mlx.column(c).unwrap().u64().unwrap().get(0);
+    assert_eq!(counter("downloads_all_time"), None);
+    assert_eq!(counter("pre_series_downloads"), None);
+    assert_eq!(counter("downloads_30d"), Some(30));
+    let notes = ds.manifest["notes"].to_string();
+    assert!(notes.contains("have no downloadsAllTime"), "{notes}");
+}
+
+/// huggingface_hub `ModelInfo` dumps: snake_case names and `siblings` as
+/// printed objects are read; YAML card data is refused, never dropped.
+#[test]
+fn model_info_dumps_are_read_under_the_apis_names_or_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("info");
+    std::fs::create_dir_all(&dir).unwrap();
+    let info = |card: serde_json::Value| {
+        serde_json::json!([{
+            "id": "Qwen/Qwen2.5-7B", "author": "Qwen", "downloads": 10, "downloads_all_time": 900,
+            "created_at": "2024-09-15 12:00:00+00:00", "last_modified": "2024-10-01 08:00:00+00:00",
+            "card_data": card,
+            "siblings": ["RepoSibling(rfilename='config.json', size=None, blob_id=None, lfs=None)",
+                         {"rfilename": "model.safetensors", "size": 10}],
+            "tags": ["safetensors"]
+        }])
+    };
+    std::fs::write(
+        dir.join("page-0000.json"),
+        info(serde_json::json!({"license": "apache-2.0", "language": ["en"]})).to_string(),
+    )
+    .unwrap();
+    let out = tmp.path().join("prepared");
+    ok(&prepare(&[&dir], &out, &["--snapshot-date", "2024-10-06"]));
+    let qwen = model_row(&out, "Qwen/Qwen2.5-7B");
+    assert_eq!(
+        dates(&qwen, "created_at").unwrap()[0].map(day),
+        Some(d("2024-09-15")),
+        "created_at is read, not replaced by the snapshot date"
+    );
+    assert_eq!(
+        text_lists(&qwen, "files").unwrap()[0],
+        vec!["config.json", "model.safetensors"]
+    );
+    assert_eq!(text(&qwen, "license").as_deref(), Some("apache-2.0"));
+
+    std::fs::write(
+        dir.join("page-0000.json"),
+        info(serde_json::json!("license: apache-2.0\nlanguage:\n- en\n")).to_string(),
+    )
+    .unwrap();
+    let o = prepare(
+        &[&dir],
+        &tmp.path().join("refused"),
+        &["--snapshot-date", "2024-10-06"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("card_data") && err.contains("to_dict()"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("refused").exists(), "nothing half-written");
 }
 
 #[test]

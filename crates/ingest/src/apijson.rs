@@ -97,13 +97,55 @@ pub fn parse_page(path: &Path) -> Result<Vec<Map<String, Value>>> {
 /// One model of a page, checked: its id, counter and creation date.
 struct Item {
     id: String,
-    downloads_all_time: u64,
+    /// None when the listing has no `downloadsAllTime` (the default answer
+    /// of `GET /api/models` and of `huggingface_hub.list_models()`).
+    downloads_all_time: Option<u64>,
     created_at: Option<i32>,
     last_modified: Option<i32>,
     meta: ModelMeta,
 }
 
+/// huggingface_hub's `ModelInfo` field names and the API's names for them.
+const MODEL_INFO_KEYS: [(&str, &str); 8] = [
+    ("created_at", "createdAt"),
+    ("last_modified", "lastModified"),
+    ("card_data", "cardData"),
+    ("downloads_all_time", "downloadsAllTime"),
+    ("model_index", "model-index"),
+    ("transformers_info", "transformersInfo"),
+    ("trending_score", "trendingScore"),
+    ("widget_data", "widgetData"),
+];
+
+/// A `ModelInfo` dump (`dataclasses.asdict(info)` written as JSON) under the
+/// API's field names. A `card_data` printed with `str()` is YAML text, which
+/// is refused rather than dropped.
+fn api_names(path: &Path, row: usize, m: &Map<String, Value>) -> Result<Map<String, Value>> {
+    let mut out = m.clone();
+    for (snake, api) in MODEL_INFO_KEYS {
+        if let Some(v) = out.remove(snake) {
+            out.entry(api.to_string()).or_insert(v);
+        }
+    }
+    if let Some(Value::String(text)) = out.get("cardData")
+        && serde_json::from_str::<Value>(text).is_err()
+    {
+        return Err(IngestError::BadValue {
+            at: Location::file(path)
+                .column("card_data")
+                .row(row)
+                .model(string(out.get("id")).as_deref()),
+            value: text.chars().take(40).collect(),
+            expected: "card data as a JSON object: dump ModelInfo with \
+                       card_data.to_dict(), not str(card_data), which is YAML text"
+                .into(),
+        });
+    }
+    Ok(out)
+}
+
 fn item(path: &Path, row: usize, m: &Map<String, Value>) -> Result<Item> {
+    let m = &api_names(path, row, m)?;
     let at = |col: &str, id: Option<&str>| Location::file(path).column(col).row(row).model(id);
     let id = string(m.get("id").or_else(|| m.get("modelId"))).ok_or_else(|| {
         IngestError::MissingColumn {
@@ -112,17 +154,12 @@ fn item(path: &Path, row: usize, m: &Map<String, Value>) -> Result<Item> {
         }
     })?;
     let downloads_all_time = match m.get("downloadsAllTime") {
-        None => {
-            return Err(IngestError::MissingColumn {
-                at: at("downloadsAllTime", Some(&id)),
-                expected: "downloadsAllTime: collect with expand[]=downloadsAllTime".into(),
-            });
-        }
-        Some(v) => count(Some(v)).ok_or_else(|| IngestError::BadValue {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(count(Some(v)).ok_or_else(|| IngestError::BadValue {
             at: at("downloadsAllTime", Some(&id)),
             value: v.to_string(),
             expected: "a non-negative integer count".into(),
-        })?,
+        })?),
     };
     let date = |col: &str| -> Result<Option<i32>> {
         match m.get(col) {
@@ -182,11 +219,21 @@ pub fn read_api_json(
             Vec::new(),
         )?);
     }
-    let ids = StringChunked::from_iter_values("id".into(), items.iter().map(|i| i.id.as_str()));
-    let counts = UInt64Chunked::from_vec(
-        "c".into(),
-        items.iter().map(|i| i.downloads_all_time).collect(),
-    );
+    let counted: Vec<(&str, u64)> = items
+        .iter()
+        .filter_map(|i| Some((i.id.as_str(), i.downloads_all_time?)))
+        .collect();
+    if counted.len() < items.len() {
+        data.notes.push(format!(
+            "{}: {} of {} models have no downloadsAllTime (collect with \
+             expand[]=downloadsAllTime to get it): they are listed with null counters",
+            input.display(),
+            items.len() - counted.len(),
+            items.len()
+        ));
+    }
+    let ids = StringChunked::from_iter_values("id".into(), counted.iter().map(|c| c.0));
+    let counts = UInt64Chunked::from_vec("c".into(), counted.iter().map(|c| c.1).collect());
     data.observations = concat_observations(vec![observation_frame(&ids, date, counts)?])?;
     let observed_at = to_epoch_days(date);
     data.models = items

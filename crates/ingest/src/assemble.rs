@@ -61,24 +61,54 @@ pub fn newest_records(records: Vec<ModelRecord>) -> HashMap<String, ModelRecord>
     out
 }
 
+/// Each model's reported creation day: its newest record's, else the
+/// release's. The input of the W3 baseline and of [`resolve_created_at`].
+pub fn reported_created_at(
+    records: &HashMap<String, ModelRecord>,
+    release: &[ReleaseModel],
+) -> HashMap<String, i32> {
+    let mut out: HashMap<String, i32> = release
+        .iter()
+        .filter_map(|r| Some((r.model_id.clone(), r.created_at?)))
+        .collect();
+    for (id, r) in records {
+        if let Some(c) = r.created_at {
+            out.insert(id.clone(), c);
+        }
+    }
+    out
+}
+
 /// One row of `models.parquet` before lineage.
 struct Row {
     meta: ModelMeta,
     created: CreatedAt,
-    first_seen: i32,
-    last_seen: i32,
-    downloads_all_time: u64,
+    first_observed: i32,
+    last_observed: i32,
+    /// Unknown for a model listed without a download counter.
+    downloads_all_time: Option<u64>,
+    pre_series_downloads: Option<u64>,
     release: Option<ReleaseModel>,
 }
 
-/// Builds the models table, one row per observed model, sorted by id.
-/// Returns the table and the counts of the creation-date rule.
+/// What the observations say of one model.
+struct Observed {
+    first: i32,
+    last: i32,
+    all_time: Option<u64>,
+    pre_series: Option<u64>,
+}
+
+/// Builds the models table, one row per model observed or listed, sorted
+/// by id. `records` are the newest records ([`newest_records`]); a model
+/// listed without a download counter (a listing with no
+/// `downloadsAllTime`) gets a row with null counters. Returns the table and
+/// the counts of the creation-date rule.
 pub fn models_table(
     weekly: &Weekly,
-    records: Vec<ModelRecord>,
+    mut records: HashMap<String, ModelRecord>,
     release: Vec<ReleaseModel>,
 ) -> Result<(DataFrame, u64, u64)> {
-    let mut records = newest_records(records);
     let mut release: BTreeMap<String, ReleaseModel> = release
         .into_iter()
         .map(|r| (r.model_id.clone(), r))
@@ -91,40 +121,63 @@ pub fn models_table(
         .column(cols::DOWNLOADS_ALL_TIME)
         .and_then(|c| c.cast(&DataType::UInt64))
         .during(|| "reading all-time downloads".into())?;
-    let total: Vec<u64> = total
-        .u64()
-        .during(|| "reading all-time downloads".into())?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect();
-    let mut rows = Vec::with_capacity(ids.len());
+    let total = total.u64().during(|| "reading all-time downloads".into())?;
+    let pre_series = columns::counts(pm, cols::PRE_SERIES_DOWNLOADS)?;
+    let mut rows = Vec::with_capacity(ids.len() + records.len());
     let (mut clamped, mut from_first) = (0, 0);
+    let mut add = |id: &str, record: Option<ModelRecord>, observed: Observed| {
+        let rel = release.remove(id);
+        let reported = record
+            .as_ref()
+            .and_then(|r| r.created_at)
+            .or(rel.as_ref().and_then(|r| r.created_at));
+        let created = resolve_created_at(reported, observed.first);
+        clamped += u64::from(created.clamped);
+        from_first += u64::from(created.from_first_seen);
+        let meta = record
+            .map(|r| r.meta)
+            .unwrap_or_else(|| release_only_meta(id, rel.as_ref()));
+        rows.push(Row {
+            meta,
+            created,
+            first_observed: observed.first,
+            last_observed: observed.last,
+            downloads_all_time: observed.all_time,
+            pre_series_downloads: observed.pre_series,
+            release: rel,
+        });
+    };
     for (i, id) in ids.into_iter().enumerate() {
         let id = id.ok_or_else(|| IngestError::Write {
             path: "models.parquet".into(),
             detail: "an observation without a model id".into(),
         })?;
-        let first_seen = first[i].unwrap_or_default();
-        let record = records.remove(&id);
-        let rel = release.remove(&id);
-        let reported = record
-            .as_ref()
-            .and_then(|r| r.created_at)
-            .or(rel.as_ref().and_then(|r| r.created_at));
-        let created = resolve_created_at(reported, first_seen);
-        clamped += u64::from(created.clamped);
-        from_first += u64::from(created.from_first_seen);
-        let meta = record
-            .map(|r| r.meta)
-            .unwrap_or_else(|| release_only_meta(&id, rel.as_ref()));
-        rows.push(Row {
-            meta,
-            created,
-            first_seen,
-            last_seen: last[i].unwrap_or(first_seen),
-            downloads_all_time: total[i],
-            release: rel,
-        });
+        let first_observed = first[i].unwrap_or_default();
+        let observed = Observed {
+            first: first_observed,
+            last: last[i].unwrap_or(first_observed),
+            all_time: total.get(i),
+            pre_series: pre_series[i],
+        };
+        add(&id, records.remove(&id), observed);
+    }
+    // Listed without a counter: no observation, so no row above.
+    let mut unobserved: Vec<(String, ModelRecord)> = records.into_iter().collect();
+    unobserved.sort_by(|a, b| a.0.cmp(&b.0));
+    for (id, record) in unobserved {
+        let observed = Observed {
+            first: record.observed_at,
+            last: record.observed_at,
+            all_time: None,
+            pre_series: None,
+        };
+        add(&id, Some(record), observed);
+    }
+    if rows
+        .windows(2)
+        .any(|w| w[0].meta.model_id > w[1].meta.model_id)
+    {
+        rows.sort_by(|a, b| a.meta.model_id.cmp(&b.meta.model_id));
     }
     let table = frame(&rows)?;
     drop_in_parallel(rows);
@@ -194,8 +247,14 @@ fn frame(rows: &[Row]) -> Result<DataFrame> {
                     m::CREATED_AT_CLAMPED,
                     rows.iter().map(|r| r.created.clamped),
                 ),
-                columns::date(m::FIRST_SEEN, rows.iter().map(|r| r.first_seen).collect())?,
-                columns::date(m::LAST_SEEN, rows.iter().map(|r| r.last_seen).collect())?,
+                columns::date(
+                    m::FIRST_OBSERVED,
+                    rows.iter().map(|r| r.first_observed).collect(),
+                )?,
+                columns::date(
+                    m::LAST_OBSERVED,
+                    rows.iter().map(|r| r.last_observed).collect(),
+                )?,
                 named(meta(|x| x.pipeline_tag.as_deref()), m::PIPELINE_TAG),
                 named(meta(|x| x.library_name.as_deref()), m::LIBRARY_NAME),
                 columns::text_list(m::TAGS, lists(|r| &r.meta.tags).into_iter()),
@@ -246,7 +305,11 @@ fn frame(rows: &[Row]) -> Result<DataFrame> {
                 columns::count(m::DOWNLOADS_30D, rows.iter().map(|r| r.meta.downloads_30d)),
                 columns::count(
                     m::DOWNLOADS_ALL_TIME,
-                    rows.iter().map(|r| Some(r.downloads_all_time)),
+                    rows.iter().map(|r| r.downloads_all_time),
+                ),
+                columns::count(
+                    m::PRE_SERIES_DOWNLOADS,
+                    rows.iter().map(|r| r.pre_series_downloads),
                 ),
                 columns::text_list(
                     m::RELEASE_PARENTS,

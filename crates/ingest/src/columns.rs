@@ -84,3 +84,15 @@ pub fn dates(df: &DataFrame, name: &str) -> Result<Vec<Option<i32>>> {
         .iter()
         .collect())
 }
+
+/// The values of an unsigned count column (nulls as `None`).
+pub fn counts(df: &DataFrame, name: &str) -> Result<Vec<Option<u64>>> {
+    let c = df
+        .column(name)
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .during(|| format!("reading column {name}"))?;
+    Ok(c.u64()
+        .during(|| format!("reading column {name}"))?
+        .iter()
+        .collect())
+}

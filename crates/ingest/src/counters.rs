@@ -8,11 +8,13 @@
 //! - `Walked::add_model` applies W1 (one row per model and snapshot time,
 //!   the largest counter first and kept) and W2 (the increment is the
 //!   growth of the counter's running maximum, never negative);
+//! - W3: a model's first counter is a pre-series baseline when the model
+//!   existed at the series' first snapshot ([`first_counter_is_baseline`]);
+//!   otherwise it grows the running maximum from zero;
 //! - increments are credited to the week of their observation
 //!   ([`crate::week::week_start_days`]) and summed per week; weeks without
-//!   downloads are left out (W3 and W4 follow: a first observation grows
-//!   the running maximum from zero, a gap's growth lands in the week the
-//!   model reappears).
+//!   downloads are left out (W4 follows: a gap's growth lands in the week
+//!   the model reappears).
 //!
 //! At 851k models (55M observations) this replaced a numbering join and
 //! four polars passes (two sorts, two window expressions, a group-by):
@@ -108,8 +110,9 @@ impl Numbered {
     }
 
     /// Applies the rules to every model; `series_start` is the first
-    /// snapshot day of the series (for the pre-series downloads).
-    pub fn walk(self, series_start: i32) -> Walked {
+    /// snapshot day of the series and `created[m]` model `m`'s reported
+    /// creation day (both for the W3 baseline).
+    pub fn walk(self, series_start: i32, created: &[Option<i32>]) -> Walked {
         let Numbered {
             ids,
             model,
@@ -124,7 +127,8 @@ impl Numbered {
                 let mut out = Walked::default();
                 for m in lo..hi {
                     let slice = &rows[start[m]..start[m + 1]];
-                    out.add_model(m as u32, slice, series_start);
+                    let created = created.get(m).copied().flatten();
+                    out.add_model(m as u32, slice, series_start, created);
                 }
                 out
             })
@@ -299,6 +303,19 @@ fn model_ranges(start: &[usize], parts: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// W3 (METHODS.md, "First observation"): a model's first counter is a
+/// baseline, downloads made before the observed span, when the model
+/// existed at the series' first snapshot: it was observed there, or the Hub
+/// reports its creation before that day. Otherwise the model was created
+/// inside the span and its first counter is in-span downloads.
+pub fn first_counter_is_baseline(
+    first_observed: i32,
+    created: Option<i32>,
+    series_start: i32,
+) -> bool {
+    first_observed <= series_start || created.is_some_and(|c| c < series_start)
+}
+
 /// What the walk produced: weekly downloads, the per-model summary and the
 /// counts the manifest reports.
 #[derive(Default)]
@@ -311,15 +328,40 @@ pub struct Walked {
     pub last_seen: Vec<i32>,
     pub observations: Vec<IdxSize>,
     pub downloads_all_time: Vec<u64>,
+    /// Each model's baseline (W3): its first counter, or 0 when it was
+    /// created inside the span.
+    pub pre_series: Vec<u64>,
     pub duplicate_rows_dropped: u64,
     pub counter_decreases: u64,
     pub pre_series_downloads: u64,
+    pub models_with_baseline: u64,
+    /// Baselines of models created before the span but first observed after
+    /// its first snapshot: their downloads until then are not observed.
+    pub late_baselines: u64,
 }
 
 impl Walked {
-    /// One model's rows (sorted by day, the largest counter of a day first).
-    fn add_model(&mut self, model: u32, rows: &[Observation], series_start: i32) {
+    /// One model's rows (sorted by day, the largest counter of a day first),
+    /// with its reported creation day.
+    fn add_model(
+        &mut self,
+        model: u32,
+        rows: &[Observation],
+        series_start: i32,
+        created: Option<i32>,
+    ) {
+        let Some(&(first_day, first_count)) = rows.first() else {
+            return;
+        };
         let mut running_max = 0u64;
+        let mut pre_series = 0u64;
+        if first_counter_is_baseline(first_day, created, series_start) {
+            running_max = first_count;
+            pre_series = first_count;
+            self.pre_series_downloads += first_count;
+            self.models_with_baseline += 1;
+            self.late_baselines += u64::from(first_day > series_start);
+        }
         let mut previous_day = None;
         let mut week: Option<(i32, u64)> = None;
         let mut observed: IdxSize = 0;
@@ -335,9 +377,6 @@ impl Walked {
             }
             let increment = count.saturating_sub(running_max);
             running_max = running_max.max(count);
-            if day == series_start {
-                self.pre_series_downloads += increment;
-            }
             if increment == 0 {
                 continue;
             }
@@ -351,12 +390,11 @@ impl Walked {
             };
         }
         self.push_week(model, week);
-        if let (Some(first), Some(last)) = (rows.first(), previous_day) {
-            self.first_seen.push(first.0);
-            self.last_seen.push(last);
-            self.observations.push(observed);
-            self.downloads_all_time.push(running_max);
-        }
+        self.first_seen.push(first_day);
+        self.last_seen.push(previous_day.unwrap_or(first_day));
+        self.observations.push(observed);
+        self.downloads_all_time.push(running_max);
+        self.pre_series.push(pre_series);
     }
 
     fn push_week(&mut self, model: u32, week: Option<(i32, u64)>) {
@@ -375,9 +413,12 @@ impl Walked {
         self.last_seen.extend(other.last_seen);
         self.observations.extend(other.observations);
         self.downloads_all_time.extend(other.downloads_all_time);
+        self.pre_series.extend(other.pre_series);
         self.duplicate_rows_dropped += other.duplicate_rows_dropped;
         self.counter_decreases += other.counter_decreases;
         self.pre_series_downloads += other.pre_series_downloads;
+        self.models_with_baseline += other.models_with_baseline;
+        self.late_baselines += other.late_baselines;
     }
 }
 

@@ -127,7 +127,14 @@ pub fn read_hub_stats(
     let mut frames = Vec::with_capacity(observed.len());
     for o in observed {
         data.files.push(o.file);
-        frames.push(o.frame);
+        match o.frame {
+            Some(frame) => frames.push(frame),
+            None => data.notes.push(format!(
+                "{}: no downloadsAllTime column: its models are listed with null counters \
+                 (its `downloads` is the 30-day count, kept as downloads_30d)",
+                o.path.display()
+            )),
+        }
     }
     data.observations = concat_observations(frames)?;
     Ok(data)
@@ -150,7 +157,8 @@ struct Observed {
     wanted: Vec<String>,
     ids: StringChunked,
     date: NaiveDate,
-    frame: DataFrame,
+    /// None for a listing without `downloadsAllTime`.
+    frame: Option<DataFrame>,
     file: InputFile,
 }
 
@@ -158,12 +166,14 @@ fn observe_snapshot(snap: &Snapshot, fallback_date: Option<NaiveDate>) -> Result
     let path = &snap.path;
     let names = column_names(path)?;
     let id_col = require_column(path, &names, &ID)?;
-    let counter_col = require_column(path, &names, &COUNTER)?;
-    let wanted = used_columns(&names, &id_col, &counter_col);
+    // Older copies and the API's default listing have no all-time counter.
+    let counter_col = require_column(path, &names, &COUNTER).ok();
+    let counter = counter_col.as_deref();
+    let wanted = used_columns(&names, &id_col, counter);
     let known_date = snap.date.or(fallback_date);
     let df = read_columns(
         path,
-        &observation_columns(&names, &id_col, &counter_col, known_date),
+        &observation_columns(&names, &id_col, counter, known_date),
     )?;
     let ids = text_column(&df, &id_col, path)?;
     if let Some(row) = first_missing_id(&ids) {
@@ -177,8 +187,14 @@ fn observe_snapshot(snap: &Snapshot, fallback_date: Option<NaiveDate>) -> Result
         Some(d) => d,
         None => newest_date(&df, path, &ids)?,
     };
-    let counts = count_column(&df, &counter_col, path, &ids)?;
-    let frame = observation_frame(&ids, date, counts)?;
+    let frame = match counter {
+        Some(c) => Some(observation_frame(
+            &ids,
+            date,
+            count_column(&df, c, path, &ids)?,
+        )?),
+        None => None,
+    };
     let file = crate::manifest::input_file(
         path,
         SourceKind::HubStats,
@@ -215,10 +231,14 @@ fn first_missing_id(ids: &StringChunked) -> Option<usize> {
 fn observation_columns(
     names: &[String],
     id_col: &str,
-    counter_col: &str,
+    counter_col: Option<&str>,
     known_date: Option<NaiveDate>,
 ) -> Vec<String> {
-    let mut columns = vec![id_col.to_string(), counter_col.to_string()];
+    let mut columns: Vec<String> = [Some(id_col), counter_col]
+        .into_iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
     if known_date.is_none() {
         columns.extend(
             [LAST_MODIFIED, CREATED]
@@ -230,12 +250,12 @@ fn observation_columns(
     columns
 }
 
-fn used_columns(names: &[String], id_col: &str, counter_col: &str) -> Vec<String> {
+fn used_columns(names: &[String], id_col: &str, counter_col: Option<&str>) -> Vec<String> {
     names
         .iter()
         .filter(|n| {
             *n == id_col
-                || *n == counter_col
+                || Some(n.as_str()) == counter_col
                 || *n == CREATED
                 || *n == LAST_MODIFIED
                 || METADATA_COLUMNS.contains(&n.as_str())

@@ -46,6 +46,8 @@ pub struct RuleCounts {
     pub models_with_gaps: u64,
     pub missing_observations: u64,
     pub pre_series_downloads: u64,
+    pub models_with_baseline: u64,
+    pub late_baselines: u64,
     pub created_at_clamped: u64,
     pub created_at_from_first_seen: u64,
 }
@@ -59,6 +61,8 @@ impl RuleCounts {
             models_with_gaps: r.models_with_gaps,
             missing_observations: r.missing_observations,
             pre_series_downloads: r.pre_series_downloads,
+            models_with_baseline: r.models_with_baseline,
+            late_baselines: r.late_baselines,
             ..Self::default()
         }
     }

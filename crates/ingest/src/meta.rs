@@ -388,9 +388,20 @@ fn files(v: Option<&Value>) -> Vec<String> {
     list.iter()
         .filter_map(|f| match f {
             Value::Object(o) => string(o.get("rfilename")),
+            Value::String(s) => sibling_repr_name(s).or_else(|| string(Some(f))),
             other => string(Some(other)),
         })
         .collect()
+}
+
+/// The file name in a printed `RepoSibling(rfilename='config.json', ...)`,
+/// as a `ModelInfo` dumped with `default=str` has it.
+fn sibling_repr_name(s: &str) -> Option<String> {
+    let rest = s.trim().strip_prefix("RepoSibling(")?;
+    let rest = rest.split_once("rfilename=")?.1;
+    let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let name = rest[1..].split(quote).next()?;
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 /// `gated` is `false`, `true`, `"auto"` or `"manual"` on the Hub.

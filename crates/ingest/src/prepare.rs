@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::assemble::models_table;
+use crate::assemble::{models_table, newest_records, reported_created_at};
 use crate::columns;
 use crate::detect::{Detected, FormatChoice, detect};
 use crate::developers::{developers_table, load_curated};
 use crate::error::{IngestError, Result};
 use crate::manifest::{AnnotationCounts, Manifest, RuleCounts};
-use crate::observations::weekly_from_sources;
+use crate::observations::{ObservationReport, weekly_from_sources};
 use crate::schema::models as m;
 use crate::source::{Progress, RawAnnotation, SourceData, SourceKind};
 
@@ -94,16 +94,18 @@ fn combine(
         release_models.extend(s.release_models);
         release_annotations.extend(s.annotations);
     }
-    if frames.is_empty() {
+    if frames.is_empty() && records.is_empty() {
         return Err(IngestError::NoInput {
             path: opts.inputs.first().cloned().unwrap_or_default(),
-            expected:
-                "download counters (downloadsAllTime) in a hub-stats snapshot, the release's \
+            expected: "models in a hub-stats snapshot, the release's \
                        all_downloads_with_annotations.parquet, or API pages"
-                    .into(),
+                .into(),
         });
     }
-    let weekly = weekly_from_sources(frames)?;
+    let records = newest_records(records);
+    let created = reported_created_at(&records, &release_models);
+    let weekly = weekly_from_sources(frames, &created)?;
+    drop(created);
     let (models, clamped, from_first) = models_table(&weekly, records, release_models)?;
     manifest.rules = RuleCounts {
         created_at_clamped: clamped,
@@ -112,11 +114,7 @@ fn combine(
     };
     manifest.snapshots = weekly.report.snapshot_dates.len();
     manifest.weekly_history = manifest.snapshots > 1;
-    if !manifest.weekly_history {
-        manifest.notes.push(
-            "one snapshot date only: the single week holds each model's all-time downloads, not a week's".into(),
-        );
-    }
+    manifest.notes.extend(span_notes(&weekly.report));
     Ok(Combined {
         models,
         downloads: weekly.downloads,
@@ -124,6 +122,39 @@ fn combine(
         release_annotations,
         manifest,
     })
+}
+
+/// What the span of the observations means for the analyses, in words.
+fn span_notes(report: &ObservationReport) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(first) = report.snapshot_dates.first() {
+        notes.push(format!(
+            "the observed span starts at the first snapshot, {first}: {} models existed then, \
+             and their first counters ({} downloads) are pre-series history, \
+             models.parquet's pre_series_downloads, not a week's downloads",
+            report.models_with_baseline, report.pre_series_downloads
+        ));
+    }
+    if report.late_baselines > 0 {
+        notes.push(format!(
+            "{} models created before {} were first observed later: their first counters are \
+             baselines too, so their downloads before their first observation are not counted",
+            report.late_baselines,
+            report
+                .snapshot_dates
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        ));
+    }
+    if report.snapshot_dates.len() < 2 {
+        notes.push(
+            "one snapshot date only: there are no weekly downloads (downloads.parquet is empty); \
+             analyses of downloads over time are not measurable"
+                .into(),
+        );
+    }
+    notes
 }
 
 fn empty_manifest(opts: &PrepareOptions, detected: &[Detected]) -> Manifest {

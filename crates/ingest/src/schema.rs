@@ -21,8 +21,10 @@ pub mod models {
     pub const CREATED_AT: &str = "created_at";
     /// The Hub reports 2022-03-02 for every model older than March 2022.
     pub const CREATED_AT_CLAMPED: &str = "created_at_clamped";
-    pub const FIRST_SEEN: &str = "first_seen";
-    pub const LAST_SEEN: &str = "last_seen";
+    /// First and last observation of the model's download counter (or the
+    /// listing's date when it has no counter).
+    pub const FIRST_OBSERVED: &str = "first_observed";
+    pub const LAST_OBSERVED: &str = "last_observed";
 
     // Metadata carried from the source, parsed and typed (ingest).
     pub const PIPELINE_TAG: &str = "pipeline_tag";
@@ -46,6 +48,10 @@ pub mod models {
     pub const LIKES: &str = "likes";
     pub const DOWNLOADS_30D: &str = "downloads_30d";
     pub const DOWNLOADS_ALL_TIME: &str = "downloads_all_time";
+    /// The model's first counter when it existed at the series' first
+    /// snapshot (METHODS.md W3): downloads before the observed span, kept
+    /// out of `downloads.parquet`. 0 for a model created inside the span.
+    pub const PRE_SERIES_DOWNLOADS: &str = "pre_series_downloads";
     /// The annotated release's own lineage and attribution, when it was an input.
     pub const RELEASE_PARENTS: &str = "release_parents";
     pub const RELEASE_DERIVED_AUTHOR: &str = "release_derived_author";

@@ -9,9 +9,7 @@ use hubecon_ingest::schema::{country_group as g, developers};
 use hubecon_plot::Chart;
 use hubecon_stats::{Category, TimeBucket, Window};
 
-use crate::common::{
-    LENSES, PERIODS, lens, period_key, share_of, shares, shares_both_lenses, stacked,
-};
+use crate::common::{LENSES, lens, period_key, share_of, shares, shares_both_lenses, stacked};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::explore;
@@ -42,9 +40,11 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         )?;
         for (group, key, claim) in [(g::USA, "usa", "C2"), (g::CHINA, "china", "C5")] {
             let s = share_of(&by_period, group)?;
-            for p in PERIODS {
+            for p in ctx.coverage.headline_periods() {
+                let p = p.as_str();
                 let label = period_key(p);
-                h.insert(
+                h.insert_in(
+                    p,
                     &format!("{key}_share_{label}_{lens_name}"),
                     Number::new(
                         s.get(p).copied().unwrap_or(0.0),

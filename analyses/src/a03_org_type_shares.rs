@@ -12,9 +12,7 @@ use hubecon_ingest::schema::{developers, org_type as o};
 use hubecon_plot::Chart;
 use hubecon_stats::{Attribution, Category, TimeBucket, Window};
 
-use crate::common::{
-    LENSES, PERIODS, lens, period_key, share_of, shares, shares_both_lenses, stacked,
-};
+use crate::common::{LENSES, lens, period_key, share_of, shares, shares_both_lenses, stacked};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::explore;
@@ -55,14 +53,16 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         } else {
             format!("_{lens_name}")
         };
-        for p in PERIODS {
+        for p in ctx.coverage.headline_periods() {
+            let p = p.as_str();
             let label = period_key(p);
             let get =
                 |s: &std::collections::BTreeMap<String, f64>| s.get(p).copied().unwrap_or(0.0);
             let what = |who: &str| {
                 format!("share of downloads credited to {who} in {p}, {lens_name} lens")
             };
-            h.insert(
+            h.insert_in(
+                p,
                 &format!("community_user_share_{label}{suffix}"),
                 Number::new(
                     get(&community) + get(&user),
@@ -71,15 +71,18 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
                 )
                 .claim("C3"),
             );
-            h.insert(
+            h.insert_in(
+                p,
                 &format!("community_share_{label}{suffix}"),
                 Number::new(get(&community), "share", &what("community organizations")),
             );
-            h.insert(
+            h.insert_in(
+                p,
                 &format!("user_share_{label}{suffix}"),
                 Number::new(get(&user), "share", &what("unaffiliated users")),
             );
-            h.insert(
+            h.insert_in(
+                p,
                 &format!("industry_share_{label}{suffix}"),
                 Number::new(get(&industry), "share", &what("industry")),
             );

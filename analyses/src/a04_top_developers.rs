@@ -16,7 +16,7 @@ use hubecon_plot::{Chart, Rgb, palette};
 use hubecon_stats::{Attribution, Category, ShareSpec, TimeBucket, Window};
 use polars::prelude::*;
 
-use crate::common::{LENSES, PERIODS, lens, period_key, share_of, shares, stacked};
+use crate::common::{LENSES, lens, period_key, share_of, shares, stacked};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::explore;
@@ -121,14 +121,16 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
                 .iter()
                 .map(|m| share_of(&by_period, m))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            for p in PERIODS {
+            for p in ctx.coverage.headline_periods() {
+                let p = p.as_str();
                 let label = period_key(p);
                 let sum: f64 = shares
                     .iter()
                     .map(|s| s.get(p).copied().unwrap_or(0.0))
                     .sum();
                 let what = format!("share of downloads credited to {who} in {p}, {lens_name} lens");
-                h.insert(
+                h.insert_in(
+                    p,
                     &format!("{stem}_share_{label}{suffix}"),
                     Number::new(sum, "share", &what).claim(claim),
                 );

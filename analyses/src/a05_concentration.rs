@@ -18,7 +18,6 @@ use hubecon_plot::{Chart, LineChart, Series, ValueAxis, ValueFormat, XKind};
 use hubecon_stats::{TimeBucket, concentration_by};
 use polars::prelude::*;
 
-use crate::common::PERIODS;
 use crate::context::Context;
 use crate::emit::emit;
 use crate::explore;
@@ -55,7 +54,7 @@ fn lenses() -> [(&'static str, &'static str, Expr); 2] {
 }
 
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
-    let periods: Vec<String> = PERIODS.iter().map(|p| p.to_string()).collect();
+    let periods = ctx.coverage.headline_periods();
 
     let mut h = ctx.headline(
         STEM,
@@ -220,7 +219,8 @@ fn period_headline(
                 "{index} of download shares across {} in {p} (95% cluster-bootstrap interval)",
                 lens.replace('_', " ")
             );
-            h.insert(
+            h.insert_in(
+                p,
                 &format!("{index}_{short}_{label}"),
                 Number::new(v, "index", &what).interval(lo, hi).claim("C13"),
             );

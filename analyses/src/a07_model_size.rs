@@ -1,6 +1,7 @@
 //! 07 Model size (C6): the download-weighted mean and median parameter count
-//! of downloaded models by study period; the growth of the mean from <=2022
-//! to 2025 with a developer-cluster bootstrap interval; a weighted
+//! of downloaded models by study period; the growth of the mean from the
+//! contrast's earlier period to its later (<=2022 to 2025 on the paper's
+//! span) with a developer-cluster bootstrap interval; a weighted
 //! Mann-Whitney test of the shift.
 
 use std::path::PathBuf;
@@ -9,10 +10,10 @@ use hubecon_plot::{Chart, GroupedBars, ValueAxis, ValueFormat};
 use hubecon_stats::{Window, weighted_mann_whitney_u, weighted_mean};
 use polars::prelude::*;
 
-use crate::common::{PERIODS, REPLICATES, growth, model_periods, period_values};
+use crate::common::{REPLICATES, growth, growth_number, model_periods, period_values};
 use crate::context::Context;
 use crate::emit::emit;
-use crate::output::Number;
+use crate::output::{Headline, Number};
 
 pub const STEM: &str = "07_model_size";
 
@@ -22,87 +23,104 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         col("params").cast(DataType::Float64),
         Window::AllDownloads,
     )?;
+    let periods = ctx.periods();
     let mut means = Vec::new();
     let mut medians = Vec::new();
     let mut models = Vec::new();
-    for p in PERIODS {
+    for p in &periods {
         let (v, w) = period_values(&mp, p)?;
         means.push(weighted_mean(&v, &w).unwrap_or(f64::NAN));
         medians.push(weighted_median(&v, &w));
         models.push(v.len() as u64);
     }
     let table = df!(
-        "period" => PERIODS.to_vec(),
+        "period" => periods.clone(),
         "weighted_mean_params" => means.clone(),
         "weighted_median_params" => medians.clone(),
         "models_with_params" => models,
     )?;
 
     let mut h = ctx.headline(STEM, "Model size: download-weighted parameters by period");
-    let g = growth(&mp, REPLICATES)?;
+    let g = growth(ctx, &mp, REPLICATES)?;
     h.insert(
         "size_ratio",
-        Number::new(
-            g.estimate,
-            "ratio",
-            "download-weighted mean parameters, 2025 over <=2022",
-        )
-        .interval(g.ci_low, g.ci_high)
-        .claim("C6"),
+        growth_number(&g, "download-weighted mean parameters", "C6"),
     );
-    h.insert(
-        "mean_params_first",
-        Number::new(
-            means[0],
-            "parameters",
-            "download-weighted mean parameters, <=2022",
-        ),
-    );
-    h.insert(
-        "mean_params_last",
-        Number::new(
-            means[3],
-            "parameters",
-            "download-weighted mean parameters, 2025",
-        ),
-    );
-    h.insert(
-        "median_params_first",
-        Number::new(
-            medians[0],
-            "parameters",
-            "download-weighted median parameters, <=2022",
-        ),
-    );
-    h.insert(
-        "median_params_last",
-        Number::new(
-            medians[3],
-            "parameters",
-            "download-weighted median parameters, 2025",
-        ),
-    );
-    let (x, wx) = period_values(&mp, PERIODS[0])?;
-    let (y, wy) = period_values(&mp, PERIODS[3])?;
-    if let Ok(t) = weighted_mann_whitney_u(&x, &wx, &y, &wy) {
-        h.add_test(
-            "size_first_vs_last",
-            Some("C6"),
-            "parameters of downloads, <=2022 vs 2025 (download-weighted)",
-            t,
-        );
-    }
+    contrast_numbers(ctx, &mut h, &mp)?;
 
     let billions = |v: &[f64]| v.iter().map(|x| x / 1e9).collect::<Vec<_>>();
-    let chart = GroupedBars::new(PERIODS, ValueAxis::linear().with_format(ValueFormat::Plain))
-        .with_group("Mean (download-weighted)", &billions(&means))
-        .with_group("Median (download-weighted)", &billions(&medians));
+    let chart = GroupedBars::new(
+        periods.iter().copied(),
+        ValueAxis::linear().with_format(ValueFormat::Plain),
+    )
+    .with_group("Mean (download-weighted)", &billions(&means))
+    .with_group("Median (download-weighted)", &billions(&medians));
     let fig = ctx.figure(
         "Model size of downloaded models",
         "Study period",
         "Parameters (billions)",
     );
     emit(ctx, STEM, &table, &h, &fig, &Chart::GroupedBars(chart))
+}
+
+/// The mean and median of the contrast's two periods and the test of the
+/// shift, or the same keys null with the reason.
+fn contrast_numbers(ctx: &Context, h: &mut Headline, mp: &DataFrame) -> anyhow::Result<()> {
+    let Some((earlier, later)) = ctx.coverage.contrast() else {
+        let why = ctx
+            .coverage
+            .not_measurable("the size contrast compares two study periods");
+        for (key, what) in [
+            (
+                "mean_params_first",
+                "download-weighted mean parameters, earlier period",
+            ),
+            (
+                "mean_params_last",
+                "download-weighted mean parameters, later period",
+            ),
+            (
+                "median_params_first",
+                "download-weighted median parameters, earlier period",
+            ),
+            (
+                "median_params_last",
+                "download-weighted median parameters, later period",
+            ),
+        ] {
+            h.insert(key, Number::not_measurable("parameters", what, &why));
+        }
+        return Ok(());
+    };
+    let (x, wx) = period_values(mp, earlier)?;
+    let (y, wy) = period_values(mp, later)?;
+    for (key, period, v, w) in [("first", earlier, &x, &wx), ("last", later, &y, &wy)] {
+        h.insert(
+            &format!("mean_params_{key}"),
+            Number::new(
+                weighted_mean(v, w).unwrap_or(f64::NAN),
+                "parameters",
+                &format!("download-weighted mean parameters, {period}"),
+            ),
+        );
+        h.insert(
+            &format!("median_params_{key}"),
+            Number::new(
+                weighted_median(v, w),
+                "parameters",
+                &format!("download-weighted median parameters, {period}"),
+            ),
+        );
+    }
+    if let Ok(t) = weighted_mann_whitney_u(&x, &wx, &y, &wy) {
+        h.add_test(
+            "size_first_vs_last",
+            Some("C6"),
+            &format!("parameters of downloads, {earlier} vs {later} (download-weighted)"),
+            t,
+        );
+    }
+    Ok(())
 }
 
 /// The download-weighted median: the smallest value at which the

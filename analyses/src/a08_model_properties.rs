@@ -13,7 +13,9 @@ use hubecon_plot::{Chart, LineChart, Series, ValueAxis, ValueFormat, XKind};
 use hubecon_stats::{Proportion, Window, cochran_armitage_trend, two_proportion_z};
 use polars::prelude::*;
 
-use crate::common::{PERIODS, REPLICATES, growth, model_periods, period_proportion, wilson};
+use crate::common::{
+    REPLICATES, growth, growth_number, model_periods, period_key, period_proportion, wilson,
+};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::output::{Headline, Number};
@@ -39,24 +41,23 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         XKind::Dates,
         ValueAxis::log10().with_format(ValueFormat::Percent),
     );
-    let x: Vec<NaiveDate> = (2022..2026)
-        .filter_map(|y| NaiveDate::from_ymd_opt(y, 1, 1))
-        .collect();
+    let periods = ctx.periods();
+    let x: Vec<NaiveDate> = periods.iter().filter_map(|p| period_start(p)).collect();
     for (key, column, claim, name) in PROPERTIES {
         let mp = model_periods(
             ctx,
             col(column).cast(DataType::Boolean),
             Window::AllDownloads,
         )?;
-        let props: Vec<Proportion> = PERIODS
+        let props: Vec<Proportion> = periods
             .iter()
             .map(|p| period_proportion(&mp, p))
             .collect::<anyhow::Result<_>>()?;
         let intervals: Vec<(f64, f64)> = props.iter().map(|p| wilson(p.p, p.n)).collect();
-        rows.push(key, &props, &intervals);
+        rows.push(&periods, key, &props, &intervals);
         let shares: Vec<f64> = props.iter().map(|p| p.p).collect();
         chart = chart.with_series(Series::dated(name, &x, &shares));
-        headline(&mut h, &mp, key, claim, &props)?;
+        headline(ctx, &mut h, &mp, (key, claim), &props)?;
     }
     let fig = ctx.figure_with_note(
         "Shares of downloads by model property",
@@ -67,48 +68,64 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     emit(ctx, STEM, &rows.frame()?, &h, &fig, &Chart::Lines(chart))
 }
 
-/// The shares, the growth ratio and the two tests of one property.
+/// The year a study period starts, for the time axis (`<=2022` at 2022).
+fn period_start(period: &str) -> Option<NaiveDate> {
+    let year: i32 = period.trim_start_matches("<=").parse().ok()?;
+    NaiveDate::from_ymd_opt(year, 1, 1)
+}
+
+/// The shares, the growth ratio and the two tests of one property
+/// (`props` in the order of the covered periods).
 fn headline(
+    ctx: &Context,
     h: &mut Headline,
     mp: &DataFrame,
-    key: &str,
-    claim: &str,
+    (key, claim): (&str, &str),
     props: &[Proportion],
 ) -> anyhow::Result<()> {
-    for (p, prop) in PERIODS.iter().zip(props) {
-        let label = if *p == "<=2022" { "2022" } else { p };
-        let (lo, hi) = wilson(prop.p, prop.n);
-        h.insert(
-            &format!("{key}_share_{label}"),
-            Number::new(
-                prop.p,
-                "share",
-                &format!("download-weighted share of {key} models in {p} (Wilson 95% on Kish n)"),
-            )
-            .interval(lo, hi)
-            .claim(claim),
-        );
+    let periods = ctx.periods();
+    for p in ctx.coverage.headline_periods() {
+        let prop = periods.iter().position(|x| *x == p).map(|i| props[i]);
+        let (value, (lo, hi)) = prop.map_or((f64::NAN, (f64::NAN, f64::NAN)), |prop| {
+            (prop.p, wilson(prop.p, prop.n))
+        });
+        let number = Number::new(
+            value,
+            "share",
+            &format!("download-weighted share of {key} models in {p} (Wilson 95% on Kish n)"),
+        )
+        .interval(lo, hi)
+        .claim(claim);
+        h.insert_in(&p, &format!("{key}_share_{}", period_key(&p)), number);
     }
-    let g = growth(mp, REPLICATES)?;
+    let g = growth(ctx, mp, REPLICATES)?;
     h.insert(
         &format!("{key}_ratio"),
-        Number::new(g.estimate, "ratio", &format!("download-weighted share of {key} models, 2025 over <=2022 (developer-cluster bootstrap 95%)"))
-            .interval(g.ci_low, g.ci_high)
-            .claim(claim),
+        growth_number(
+            &g,
+            &format!("download-weighted share of {key} models (developer-cluster bootstrap 95%)"),
+            claim,
+        ),
     );
-    let (first, last) = (props[0], props[PERIODS.len() - 1]);
-    h.add_test(
-        &format!("{key}_first_vs_last"),
-        Some(claim),
-        &format!("download-weighted share of {key} models, 2025 vs <=2022 (Kish effective n)"),
-        two_proportion_z(&last, &first)?,
-    );
-    h.add_test(
-        &format!("{key}_trend"),
-        Some(claim),
-        &format!("linear trend of the download-weighted share of {key} models across <=2022, 2023, 2024, 2025 (Kish effective n)"),
-        cochran_armitage_trend(props, None)?,
-    );
+    if let Some((earlier, later)) = ctx.coverage.contrast() {
+        let at = |p: &str| periods.iter().position(|x| *x == p).map(|i| props[i]);
+        if let (Some(first), Some(last)) = (at(earlier), at(later)) {
+            h.add_test(
+                &format!("{key}_first_vs_last"),
+                Some(claim),
+                &format!("download-weighted share of {key} models, {later} vs {earlier} (Kish effective n)"),
+                two_proportion_z(&last, &first)?,
+            );
+        }
+    }
+    if props.len() >= 2 {
+        h.add_test(
+            &format!("{key}_trend"),
+            Some(claim),
+            &format!("linear trend of the download-weighted share of {key} models across {} (Kish effective n)", periods.join(", ")),
+            cochran_armitage_trend(props, None)?,
+        );
+    }
     Ok(())
 }
 
@@ -116,7 +133,7 @@ fn headline(
 #[derive(Default)]
 struct Rows {
     property: Vec<String>,
-    period: Vec<&'static str>,
+    period: Vec<String>,
     share: Vec<f64>,
     low: Vec<f64>,
     high: Vec<f64>,
@@ -124,10 +141,16 @@ struct Rows {
 }
 
 impl Rows {
-    fn push(&mut self, key: &str, props: &[Proportion], intervals: &[(f64, f64)]) {
-        for ((p, prop), (lo, hi)) in PERIODS.iter().zip(props).zip(intervals) {
+    fn push(
+        &mut self,
+        periods: &[&str],
+        key: &str,
+        props: &[Proportion],
+        intervals: &[(f64, f64)],
+    ) {
+        for ((p, prop), (lo, hi)) in periods.iter().zip(props).zip(intervals) {
             self.property.push(key.to_string());
-            self.period.push(p);
+            self.period.push(p.to_string());
             self.share.push(prop.p);
             self.low.push(*lo);
             self.high.push(*hi);

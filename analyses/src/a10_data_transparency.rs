@@ -48,7 +48,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         )
         .collect()?;
     let shares = class_shares(&rows)?;
-    let table = table(&shares)?;
+    let table = table(&shares, &ctx.periods())?;
 
     let mut h = ctx.headline(
         STEM,
@@ -69,7 +69,8 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
                 "share of downloads in {p} of models with available or disclosed training data"
             ),
         );
-        h.insert(
+        h.insert_in(
+            p,
             &format!("available_disclosed_share_{label}"),
             ad.claim("C11")
                 .note(&published(PUBLISHED_AVAILABLE_DISCLOSED[i])),
@@ -79,12 +80,14 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             "share",
             &format!("share of downloads in {p} of models with a card that names no training data"),
         );
-        h.insert(
+        h.insert_in(
+            p,
             &format!("undisclosed_share_{label}"),
             und.claim("C11").note(&published(PUBLISHED_UNDISCLOSED[i])),
         );
         for c in [d::AVAILABLE, d::DISCLOSED, NO_CARD] {
-            h.insert(
+            h.insert_in(
+                p,
                 &format!("{c}_share_{label}"),
                 Number::new(
                     s(c),
@@ -95,7 +98,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             );
         }
     }
-    tests(&mut h, &rows)?;
+    tests(&mut h, &rows, &ctx.periods())?;
     let fig = ctx.figure_with_note(
         "Training-data transparency of downloads (Table 1)",
         "Study period",
@@ -108,7 +111,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         &table,
         &h,
         &fig,
-        &Chart::GroupedBars(chart(&shares)),
+        &Chart::GroupedBars(chart(&shares, &ctx.periods())),
     )
 }
 
@@ -196,11 +199,18 @@ fn class_shares(rows: &DataFrame) -> anyhow::Result<Shares> {
     Ok(out)
 }
 
-/// Table 1 in long format, with the published value where there is one.
-fn table(shares: &Shares) -> anyhow::Result<DataFrame> {
+/// The published values of the covered periods of the paper, `None` for a
+/// later period the paper has no value for.
+fn published_in(values: &[f64; 4], period: &str) -> Option<f64> {
+    PERIODS.iter().position(|p| *p == period).map(|i| values[i])
+}
+
+/// Table 1 in long format for the covered periods, with the published value
+/// where there is one.
+fn table(shares: &Shares, periods: &[&str]) -> anyhow::Result<DataFrame> {
     let (mut period, mut class, mut dl, mut share, mut models, mut published) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for (i, p) in PERIODS.iter().enumerate() {
+    for p in periods {
         for c in CLASSES.iter().chain([&AVAILABLE_DISCLOSED]) {
             let (x, s, m) = shares
                 .get(&(p.to_string(), c.to_string()))
@@ -212,8 +222,8 @@ fn table(shares: &Shares) -> anyhow::Result<DataFrame> {
             share.push(s);
             models.push(m);
             published.push(match *c {
-                AVAILABLE_DISCLOSED => Some(PUBLISHED_AVAILABLE_DISCLOSED[i]),
-                d::UNDISCLOSED => Some(PUBLISHED_UNDISCLOSED[i]),
+                AVAILABLE_DISCLOSED => published_in(&PUBLISHED_AVAILABLE_DISCLOSED, p),
+                d::UNDISCLOSED => published_in(&PUBLISHED_UNDISCLOSED, p),
                 _ => None,
             });
         }
@@ -224,10 +234,11 @@ fn table(shares: &Shares) -> anyhow::Result<DataFrame> {
     )?)
 }
 
-/// Measured against published, for the two rows the paper reports.
-fn chart(shares: &Shares) -> GroupedBars {
+/// Measured against published, for the two rows the paper reports, in the
+/// covered periods.
+fn chart(shares: &Shares, periods: &[&str]) -> GroupedBars {
     let measured = |c: &str| {
-        PERIODS
+        periods
             .iter()
             .map(|p| {
                 shares
@@ -236,20 +247,29 @@ fn chart(shares: &Shares) -> GroupedBars {
             })
             .collect::<Vec<_>>()
     };
-    let mut bars = GroupedBars::new(PERIODS, ValueAxis::share())
+    let published = |values: &[f64; 4]| {
+        periods
+            .iter()
+            .map(|p| published_in(values, p).unwrap_or(f64::NAN))
+            .collect::<Vec<_>>()
+    };
+    let mut bars = GroupedBars::new(periods.iter().copied(), ValueAxis::share())
         .with_group(
             "Available or disclosed (measured)",
             &measured(AVAILABLE_DISCLOSED),
         )
         .with_group(
             "Available or disclosed (published)",
-            &PUBLISHED_AVAILABLE_DISCLOSED,
+            &published(&PUBLISHED_AVAILABLE_DISCLOSED),
         )
         .with_group(
             "Not disclosed, with card (measured)",
             &measured(d::UNDISCLOSED),
         )
-        .with_group("Not disclosed (published)", &PUBLISHED_UNDISCLOSED);
+        .with_group(
+            "Not disclosed (published)",
+            &published(&PUBLISHED_UNDISCLOSED),
+        );
     let colours = [
         GREEN,
         Rgb(0x99, 0xD8, 0xC7),
@@ -264,7 +284,10 @@ fn chart(shares: &Shares) -> GroupedBars {
 
 /// Chi-square of class x period on the Kish-rescaled weighted table, and
 /// the trend of the available-or-disclosed share.
-fn tests(h: &mut Headline, rows: &DataFrame) -> anyhow::Result<()> {
+fn tests(h: &mut Headline, rows: &DataFrame, periods: &[&str]) -> anyhow::Result<()> {
+    if periods.len() < 2 {
+        return Ok(());
+    }
     let table = ContingencyTable::from_frame(
         rows.clone().lazy(),
         "transparency",
@@ -279,11 +302,11 @@ fn tests(h: &mut Headline, rows: &DataFrame) -> anyhow::Result<()> {
         chi_square_independence(&table)?,
     );
     let mut groups = Vec::new();
-    for p in PERIODS {
+    for p in periods {
         let part = rows
             .clone()
             .lazy()
-            .filter(col(mb::BUCKET).eq(lit(p)))
+            .filter(col(mb::BUCKET).eq(lit(*p)))
             .collect()?;
         let flags: Vec<bool> = part
             .column("transparency")?
@@ -299,11 +322,14 @@ fn tests(h: &mut Headline, rows: &DataFrame) -> anyhow::Result<()> {
             .collect();
         groups.push(Proportion::weighted(&flags, &w)?);
     }
-    let what = "trend of the available-or-disclosed share of downloads across <=2022, 2023, 2024, 2025 (Kish effective n)";
+    let what = format!(
+        "trend of the available-or-disclosed share of downloads across {} (Kish effective n)",
+        periods.join(", ")
+    );
     h.add_test(
         "available_disclosed_trend",
         Some("C11"),
-        what,
+        &what,
         cochran_armitage_trend(&groups, None)?,
     );
     Ok(())

@@ -18,9 +18,7 @@ use hubecon_stats::{
 };
 use polars::prelude::*;
 
-use crate::common::{
-    PERIODS, model_periods, period_key, period_proportion, share_of, shares, stacked,
-};
+use crate::common::{model_periods, period_key, period_proportion, share_of, shares, stacked};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::lineage_tables::{BIG_FAMILIES, family_trees, model_downloads};
@@ -52,22 +50,29 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         Attribution::Direct,
         Window::AllDownloads,
     )?;
-    period_numbers(&mut h, &by_period)?;
+    period_numbers(ctx, &mut h, &by_period)?;
     model_counts(ctx, &mut h)?;
     let mp = model_periods(
         ctx,
         col(m::RELATION).neq(lit(rel::ORIGINAL)),
         Window::AllDownloads,
     )?;
-    let groups = PERIODS
+    let periods = ctx.periods();
+    let groups = periods
         .iter()
         .map(|p| period_proportion(&mp, p))
         .collect::<anyhow::Result<Vec<_>>>();
-    if let Ok(t) = groups.and_then(|g| Ok(cochran_armitage_trend(&g, None)?)) {
+    if let (true, Ok(t)) = (
+        periods.len() >= 2,
+        groups.and_then(|g| Ok(cochran_armitage_trend(&g, None)?)),
+    ) {
         h.add_test(
             "derivative_share_trend",
             None,
-            "download share of derivative models across <=2022, 2023, 2024, 2025",
+            &format!(
+                "download share of derivative models across {}",
+                periods.join(", ")
+            ),
             t,
         );
     }
@@ -137,9 +142,9 @@ fn quarter_table(downloads: &DataFrame, created: DataFrame) -> anyhow::Result<Da
 /// `{relation}_download_share_{period}` and `derivative_download_share_{period}`
 /// (a relation absent from a period with downloads has share 0; a period
 /// without downloads is not measurable).
-fn period_numbers(h: &mut Headline, by_period: &DataFrame) -> anyhow::Result<()> {
-    for p in PERIODS {
-        let label = period_key(p);
+fn period_numbers(ctx: &Context, h: &mut Headline, by_period: &DataFrame) -> anyhow::Result<()> {
+    for p in ctx.coverage.headline_periods() {
+        let (p, label) = (p.as_str(), period_key(&p).to_string());
         let absent = if any_bucket(by_period, p)? {
             0.0
         } else {
@@ -147,7 +152,8 @@ fn period_numbers(h: &mut Headline, by_period: &DataFrame) -> anyhow::Result<()>
         };
         for r in rel::ALL {
             let v = share_of(by_period, r)?.get(p).copied().unwrap_or(absent);
-            h.insert(
+            h.insert_in(
+                p,
                 &format!("{r}_download_share_{label}"),
                 Number::new(
                     v,
@@ -160,7 +166,8 @@ fn period_numbers(h: &mut Headline, by_period: &DataFrame) -> anyhow::Result<()>
             .get(p)
             .copied()
             .unwrap_or(absent);
-        h.insert(
+        h.insert_in(
+            p,
             &format!("derivative_download_share_{label}"),
             Number::new(1.0 - original, "share", &format!("share of downloads in {p} from derivatives (finetune, adapter, quantized, merge)")),
         );

@@ -21,13 +21,13 @@ use hubecon_ingest::schema::relation as rel;
 use hubecon_lineage::{DEFAULT_INTERMEDIARY_THRESHOLD, intermediaries, intermediary_columns as ic};
 use hubecon_plot::{Chart, LineChart, Series, ValueAxis, XKind};
 use hubecon_stats::{
-    Category, ShareSpec, TimeBucket, Window, cochran_armitage_trend, download_share,
+    Category, Proportion, ShareSpec, TimeBucket, Window, cochran_armitage_trend, download_share,
     share_columns as sc, two_proportion_z,
 };
 use polars::prelude::*;
 
 use crate::common::wilson;
-use crate::common::{PERIODS, model_periods, mp, period_key, period_proportion};
+use crate::common::{model_periods, mp, period_key, period_proportion};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::lineage_tables::{IN_LAYER, LAYER, mark_layer, only_derivatives_of_kind};
@@ -197,10 +197,8 @@ fn period_numbers(ctx: &Context, h: &mut Headline, d: &Definition) -> anyhow::Re
     let flagged = mark_layer(base.lazy().drop(cols([mp::VALUE])), &d.authors)?
         .with_column(col(LAYER).eq(lit(IN_LAYER)).alias(mp::VALUE))
         .collect()?;
-    let mut groups = Vec::new();
-    for p in PERIODS {
-        let label = period_key(p);
-        let prop = period_proportion(&flagged, p).ok();
+    for p in ctx.coverage.headline_periods() {
+        let prop = period_proportion(&flagged, &p).ok();
         let (value, (lo, hi)) = prop.map_or((f64::NAN, (f64::NAN, f64::NAN)), |q| {
             (q.p, wilson(q.p, q.n))
         });
@@ -208,18 +206,24 @@ fn period_numbers(ctx: &Context, h: &mut Headline, d: &Definition) -> anyhow::Re
             "share of downloads in {p} going to models uploaded by intermediaries ({})",
             d.name
         );
-        h.insert(
-            &format!("{}intermediary_share_{label}", d.prefix),
+        h.insert_in(
+            &p,
+            &format!("{}intermediary_share_{}", d.prefix, period_key(&p)),
             Number::new(value, "share", &what)
                 .interval(lo, hi)
                 .claim("C12"),
         );
-        groups.extend(prop);
     }
-    if groups.len() == PERIODS.len() {
+    let periods = ctx.periods();
+    let groups: Vec<Proportion> = periods
+        .iter()
+        .map(|p| period_proportion(&flagged, p))
+        .collect::<anyhow::Result<_>>()?;
+    if groups.len() >= 2 {
         let across = format!(
-            "download share of intermediaries ({}) across <=2022, 2023, 2024, 2025",
-            d.name
+            "download share of intermediaries ({}) across {}",
+            d.name,
+            periods.join(", ")
         );
         if let Ok(t) = cochran_armitage_trend(&groups, None) {
             h.add_test(
@@ -229,11 +233,17 @@ fn period_numbers(ctx: &Context, h: &mut Headline, d: &Definition) -> anyhow::Re
                 t,
             );
         }
+    }
+    if let Some((earlier, later)) = ctx.coverage.contrast() {
         let first_last = format!(
-            "download share of intermediaries ({}), <=2022 vs 2025",
+            "download share of intermediaries ({}), {earlier} vs {later}",
             d.name
         );
-        if let Ok(t) = two_proportion_z(&groups[0], &groups[3]) {
+        let (a, b) = (
+            period_proportion(&flagged, earlier)?,
+            period_proportion(&flagged, later)?,
+        );
+        if let Ok(t) = two_proportion_z(&a, &b) {
             h.add_test(
                 &format!("{}intermediary_share_first_vs_last", d.prefix),
                 Some("C12"),

@@ -10,6 +10,8 @@ use anyhow::Context as _;
 use serde::Serialize;
 use serde_json::Value;
 
+use hubecon_stats::STUDY_PERIODS;
+
 /// The verdict of one claim on one dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -45,6 +47,8 @@ pub struct ClaimResult {
 /// The headline numbers of every analysis, keyed `NN.key` (e.g. `07.size_ratio`).
 pub struct Numbers {
     values: BTreeMap<String, Value>,
+    /// Each analysis's `coverage` (span, periods, contrast), keyed `NN`.
+    coverage: BTreeMap<String, Value>,
     pub synthetic: bool,
 }
 
@@ -52,6 +56,7 @@ impl Numbers {
     /// Reads every `NN_*.json` in `figures`.
     pub fn load(figures: &Path) -> anyhow::Result<Self> {
         let mut values = BTreeMap::new();
+        let mut coverage = BTreeMap::new();
         let mut synthetic = false;
         let entries =
             std::fs::read_dir(figures).with_context(|| format!("reading {}", figures.display()))?;
@@ -77,13 +82,83 @@ impl Numbers {
                 .get("synthetic")
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
+            if let Some(c) = json.get("coverage") {
+                coverage.insert(name[..2].to_string(), c.clone());
+            }
             if let Some(Value::Object(nums)) = json.get("numbers") {
                 for (k, v) in nums {
                     values.insert(format!("{}.{k}", &name[..2]), v.clone());
                 }
             }
         }
-        Ok(Self { values, synthetic })
+        Ok(Self {
+            values,
+            coverage,
+            synthetic,
+        })
+    }
+
+    /// The periods analysis `nn`'s contrasts compare, `(earlier, later)`.
+    fn contrast(&self, nn: &str) -> Option<(&str, &str)> {
+        let c = self.coverage.get(nn)?;
+        Some((c.get("earlier")?.as_str()?, c.get("later")?.as_str()?))
+    }
+
+    /// True when analysis `nn`'s data covers study period `period`; true
+    /// too for outputs written before coverage was recorded.
+    fn covers(&self, nn: &str, period: &str) -> bool {
+        match self.coverage.get(nn).and_then(|c| c.get("periods")) {
+            Some(Value::Array(p)) => p.iter().any(|x| x.as_str() == Some(period)),
+            _ => !self.coverage.contains_key(nn),
+        }
+    }
+
+    /// The span analysis `nn` saw, in words.
+    fn span(&self, nn: &str) -> String {
+        let c = self.coverage.get(nn);
+        let week = |k: &str| {
+            c.and_then(|c| c.get(k))
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string()
+        };
+        format!(
+            "the data covers {} to {}",
+            week("first_week"),
+            week("last_week")
+        )
+    }
+
+    /// The span, the periods and the contrast of the analyses, in words
+    /// (the paper's `{{span}}`); from the first analysis that recorded them.
+    pub fn coverage_text(&self) -> String {
+        let Some(c) = self.coverage.values().next() else {
+            return "an unrecorded span (outputs written before coverage was recorded)".into();
+        };
+        let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
+        let periods: Vec<String> = match c.get("periods") {
+            Some(Value::Array(p)) => p
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let (Some(first), Some(last)) = (text("first_week"), text("last_week")) else {
+            return "no weekly downloads (a single-date input)".into();
+        };
+        let contrast = match (text("earlier"), text("later")) {
+            (Some(a), Some(b)) => format!("first-vs-last contrasts compare {a} with {b}"),
+            _ => "the span holds one study period, so no contrast is measurable".into(),
+        };
+        format!(
+            "the weeks from {first} to {last} (study periods {}); {contrast}",
+            periods.join(", ")
+        )
+    }
+
+    /// Why `key` has no value: its own note when the analysis wrote one.
+    fn note(&self, key: &str) -> Option<&str> {
+        self.values.get(key)?.get("note")?.as_str()
     }
 
     /// The full record of `NN.key` (value, ci_low, ci_high, unit, ...).
@@ -113,15 +188,41 @@ fn pct(x: f64) -> String {
 /// What a rule returns: the measured text and the verdict with its reason.
 type Outcome = (String, Verdict, String);
 
-fn missing(keys: &[&str]) -> Outcome {
-    (
-        "-".into(),
-        Verdict::NotMeasurable,
-        format!(
-            "no value for {} (run the analyses first, or the data lack it)",
-            keys.join(", ")
-        ),
-    )
+/// Not measurable: the note of the first key without a value (it names the
+/// span when the data do not cover a period), else that the keys are absent.
+fn missing(n: &Numbers, keys: &[&str]) -> Outcome {
+    let why = keys
+        .iter()
+        .filter(|k| n.get(k).is_none())
+        .find_map(|k| n.note(k).map(|note| format!("{k}: {note}")))
+        .unwrap_or_else(|| {
+            format!(
+                "no value for {} (run the analyses first, or the data lack it)",
+                keys.join(", ")
+            )
+        });
+    ("-".into(), Verdict::NotMeasurable, why)
+}
+
+/// Not measurable unless analysis `nn` compared the paper's periods.
+fn needs_paper_contrast(n: &Numbers, id: &str, key: &str) -> Option<Outcome> {
+    let nn = &key[..2];
+    let (first, last) = (STUDY_PERIODS[0], STUDY_PERIODS[STUDY_PERIODS.len() - 1]);
+    match n.contrast(nn) {
+        Some((a, b)) if a == first && b == last => None,
+        None if !n.coverage.contains_key(nn) => None,
+        other => {
+            let this = other.map_or("none".to_string(), |(a, b)| format!("{a} with {b}"));
+            Some((
+                "-".into(),
+                Verdict::NotMeasurable,
+                format!(
+                    "{}; {id} compares {first} with {last} (this span's contrast, {this}, is in {key})",
+                    n.span(nn)
+                ),
+            ))
+        }
+    }
 }
 
 fn decide(ok: bool, why: String) -> (Verdict, String) {
@@ -137,9 +238,12 @@ fn decide(ok: bool, why: String) -> (Verdict, String) {
 
 /// A claimed growth: the estimate within a factor of two of the published
 /// ratio and its interval above 1.
-fn ratio_claim(n: &Numbers, key: &str, published: f64) -> Outcome {
+fn ratio_claim(n: &Numbers, id: &str, key: &str, published: f64) -> Outcome {
+    if let Some(out) = needs_paper_contrast(n, id, key) {
+        return out;
+    }
     let Some(r) = n.get(key) else {
-        return missing(&[key]);
+        return missing(n, &[key]);
     };
     let lo = n.field(key, "ci_low");
     let hi = n.field(key, "ci_high");
@@ -217,28 +321,28 @@ pub fn evaluate(n: &Numbers) -> Vec<ClaimResult> {
         "average model size",
         "17x increase",
         "ratio within [x/2, 2x] of 17 and its interval above 1",
-        ratio_claim(n, "07.size_ratio", 17.0),
+        ratio_claim(n, "C6", "07.size_ratio", 17.0),
     );
     push(
         "C7",
         "multimodal generation",
         "3.4x increase",
         "ratio within [x/2, 2x] of 3.4 and its interval above 1",
-        ratio_claim(n, "08.multimodal_ratio", 3.4),
+        ratio_claim(n, "C7", "08.multimodal_ratio", 3.4),
     );
     push(
         "C8",
         "quantization",
         "5x increase",
         "ratio within [x/2, 2x] of 5 and its interval above 1",
-        ratio_claim(n, "08.quantized_ratio", 5.0),
+        ratio_claim(n, "C8", "08.quantized_ratio", 5.0),
     );
     push(
         "C9",
         "mixture-of-experts architectures",
         "7x increase",
         "ratio within [x/2, 2x] of 7 and its interval above 1",
-        ratio_claim(n, "08.moe_ratio", 7.0),
+        ratio_claim(n, "C9", "08.moe_ratio", 7.0),
     );
     push(
         "C10",
@@ -281,7 +385,7 @@ fn c1_scale(n: &Numbers) -> Outcome {
         n.get("01.first_week_year"),
         n.get("01.last_week_year"),
     ) else {
-        return missing(&["01.models", "01.first_week_year", "01.last_week_year"]);
+        return missing(n, &["01.models", "01.first_week_year", "01.last_week_year"]);
     };
     let measured = format!("{models:.0} models; weeks {first:.2} - {last:.2}");
     if n.synthetic {
@@ -300,7 +404,7 @@ fn c1_scale(n: &Numbers) -> Outcome {
 
 fn falls_by_half(n: &Numbers, first: &str, last: &str) -> Outcome {
     let (Some(a), Some(b)) = (n.get(first), n.get(last)) else {
-        return missing(&[first, last]);
+        return missing(n, &[first, last]);
     };
     let (v, why) = decide(b <= a / 2.0, format!("{} -> {}", pct(a), pct(b)));
     (format!("{} -> {}", pct(a), pct(b)), v, why)
@@ -308,7 +412,7 @@ fn falls_by_half(n: &Numbers, first: &str, last: &str) -> Outcome {
 
 fn rises(n: &Numbers, first: &str, last: &str) -> Outcome {
     let (Some(a), Some(b)) = (n.get(first), n.get(last)) else {
-        return missing(&[first, last]);
+        return missing(n, &[first, last]);
     };
     let (v, why) = decide(b > a, format!("{} -> {}", pct(a), pct(b)));
     (format!("{} -> {}", pct(a), pct(b)), v, why)
@@ -320,7 +424,7 @@ fn c3_community(n: &Numbers) -> Outcome {
         "03.community_user_share_2025",
     );
     let (Some(a), Some(b)) = (n.get(k1), n.get(k2)) else {
-        return missing(&[k1, k2]);
+        return missing(n, &[k1, k2]);
     };
     let (v, why) = decide(
         b > a && b > 0.5,
@@ -336,7 +440,7 @@ fn c4_rank(n: &Numbers) -> Outcome {
         "06.recent_share_usa_direct",
     ];
     let (Some(io), Some(cn), Some(us)) = (n.get(keys[0]), n.get(keys[1]), n.get(keys[2])) else {
-        return missing(&keys);
+        return missing(n, &keys);
     };
     let measured = format!(
         "International/Online {}, China {}, USA {}",
@@ -351,7 +455,7 @@ fn c4_rank(n: &Numbers) -> Outcome {
 fn c5_chinese_labs(n: &Numbers) -> Outcome {
     let (k1, k2) = ("04.deepseek_qwen_share_2022", "04.deepseek_qwen_share_2025");
     let (Some(a), Some(b)) = (n.get(k1), n.get(k2)) else {
-        return missing(&[k1, k2]);
+        return missing(n, &[k1, k2]);
     };
     let (v, why) = decide(
         a < 0.01 && b >= 0.07,
@@ -366,8 +470,21 @@ fn c5_chinese_labs(n: &Numbers) -> Outcome {
 
 fn c10_openness(n: &Numbers) -> Outcome {
     let key = "09.open_weights_surpass_year";
+    // "For the first time" needs the years before: the span must start in
+    // the first study period.
+    if !n.covers("09", STUDY_PERIODS[0]) {
+        return (
+            "-".into(),
+            Verdict::NotMeasurable,
+            format!(
+                "{}; C10 needs the years from {} on to tell the first year",
+                n.span("09"),
+                STUDY_PERIODS[0]
+            ),
+        );
+    }
     let Some(record) = n.record(key) else {
-        return missing(&[key]);
+        return missing(n, &[key]);
     };
     match record.get("value").and_then(Value::as_f64) {
         None => (
@@ -390,7 +507,9 @@ fn c11_transparency(n: &Numbers) -> Outcome {
         "10.undisclosed_share_2025",
     ];
     let vals: Option<Vec<f64>> = keys.iter().map(|k| n.get(k)).collect();
-    let Some(v) = vals else { return missing(&keys) };
+    let Some(v) = vals else {
+        return missing(n, &keys);
+    };
     let measured = format!(
         "disclosed+available {} -> {}; undisclosed {} -> {}",
         pct(v[0]),
@@ -416,7 +535,7 @@ fn c13_concentration(n: &Numbers) -> Outcome {
         "05.hhi_developers_2025",
     ];
     let (Some(a), Some(b), Some(c)) = (n.get(keys[0]), n.get(keys[1]), n.get(keys[2])) else {
-        return missing(&keys);
+        return missing(n, &keys);
     };
     let measured = format!("HHI {a:.4} (<=2022), {b:.4} (2024), {c:.4} (2025)");
     let (v, why) = decide(

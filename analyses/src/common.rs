@@ -234,12 +234,43 @@ pub fn period_proportion(
     Ok(hubecon_stats::Proportion::weighted(&flags, &w)?)
 }
 
-/// Growth of the download-weighted mean (or share) of `value` from the
-/// first study period to the last, with a bootstrap interval resampling
-/// developers (downloads cluster by developer).
-pub fn growth(df: &DataFrame, replicates: usize) -> anyhow::Result<hubecon_stats::GrowthEstimate> {
+/// A result this data may not be able to give: `Err` holds why, in words
+/// (the number is then written null with that note).
+pub type Measured<T> = Result<T, String>;
+
+/// Growth of the download-weighted mean (or share) of `value` (a
+/// [`model_periods`] table) from the contrast's earlier period to its later
+/// ([`crate::coverage::Coverage::contrast`]), with a bootstrap interval
+/// resampling developers (downloads cluster by developer). Not measurable
+/// when the span has no contrast, or a period has no downloads with a known
+/// value, or the earlier period's mean is zero.
+pub fn growth(
+    ctx: &Context,
+    df: &DataFrame,
+    replicates: usize,
+) -> anyhow::Result<Measured<hubecon_stats::GrowthEstimate>> {
+    let Some((earlier, later)) = ctx.coverage.contrast() else {
+        return Ok(Err(ctx
+            .coverage
+            .not_measurable("a growth ratio compares two study periods")));
+    };
+    for period in [earlier, later] {
+        let (v, w) = period_values(df, period)?;
+        if w.iter().sum::<f64>() <= 0.0 {
+            return Ok(Err(format!(
+                "not measurable: {period} has no downloads of models with a known value"
+            )));
+        }
+        if period == earlier && v.iter().zip(&w).all(|(v, w)| *v == 0.0 || *w == 0.0) {
+            return Ok(Err(format!(
+                "not estimable: the base period {earlier} has a mean of zero"
+            )));
+        }
+    }
     let mut spec =
         hubecon_stats::GrowthSpec::new(mp::VALUE, mp::DOWNLOADS, mp::MODEL_ID, mp::PERIOD);
+    spec.first = earlier.into();
+    spec.last = later.into();
     spec.cluster_col = Some(mp::AUTHOR.into());
     spec.resample = hubecon_stats::Resample::Developers;
     spec.replicates = replicates;
@@ -247,9 +278,28 @@ pub fn growth(df: &DataFrame, replicates: usize) -> anyhow::Result<hubecon_stats
         .clone()
         .lazy()
         .with_column(col(mp::VALUE).cast(DataType::Float64));
-    Ok(hubecon_stats::growth_ratio(lf, &spec)?)
+    Ok(Ok(hubecon_stats::growth_ratio(lf, &spec)?))
 }
 
+/// The headline number of a growth ratio, `description` naming what grew
+/// (the periods are added), or null with the reason it is not measurable.
+pub fn growth_number(
+    g: &Measured<hubecon_stats::GrowthEstimate>,
+    description: &str,
+    claim: &str,
+) -> crate::output::Number {
+    use crate::output::Number;
+    match g {
+        Ok(g) => Number::new(
+            g.estimate,
+            "ratio",
+            &format!("{description}, {} over {}", g.last, g.first),
+        )
+        .interval(g.ci_low, g.ci_high)
+        .claim(claim),
+        Err(why) => Number::not_measurable("ratio", description, why).claim(claim),
+    }
+}
 /// Bootstrap replicates used by the growth intervals.
 pub const REPLICATES: usize = 1000;
 

@@ -9,6 +9,7 @@ use hubecon_ingest::{Dataset, load_dataset_without};
 use hubecon_stats::{NumberJoin, join_on_number};
 use polars::prelude::*;
 
+use crate::coverage::Coverage;
 use crate::numbering::{MODEL_NUMBER, Numbering};
 
 /// The caption every figure made from synthetic data carries.
@@ -36,6 +37,8 @@ pub const UNREAD_MODEL_COLUMNS: &[&str] = &[
 pub struct Context {
     pub data: Dataset,
     pub out: PathBuf,
+    /// The span of the weekly downloads and the periods it covers.
+    pub coverage: Coverage,
     /// The models' numbers, made on first use (see [`crate::numbering`]).
     numbering: OnceLock<Numbering>,
 }
@@ -48,6 +51,7 @@ impl Context {
         let data = load_dataset_without(data, UNREAD_MODEL_COLUMNS)
             .with_context(|| format!("loading the prepared dataset {}", data.display()))?;
         Ok(Self {
+            coverage: coverage_of(&data)?,
             data,
             out: out.to_path_buf(),
             numbering: OnceLock::new(),
@@ -70,6 +74,7 @@ impl Context {
             manifest: serde_json::json!({}),
         };
         Self {
+            coverage: coverage_of(&data).unwrap_or_else(|_| Coverage::between(None, None)),
             data,
             out: out.to_path_buf(),
             numbering: OnceLock::new(),
@@ -81,14 +86,23 @@ impl Context {
         self.data.is_synthetic()
     }
 
-    /// The figure subtitle: says "synthetic sample" when it is one.
-    pub fn subtitle(&self, extra: &str) -> Option<String> {
-        match (self.synthetic(), extra.is_empty()) {
-            (true, true) => Some(SYNTHETIC_NOTE.to_string()),
-            (true, false) => Some(format!("{extra} — {SYNTHETIC_NOTE}")),
-            (false, true) => None,
-            (false, false) => Some(extra.to_string()),
+    /// The figure subtitle: the span of the data, `extra`, and "synthetic
+    /// sample" when it is one.
+    pub fn subtitle(&self, extra: &str) -> String {
+        let span = self.coverage.span();
+        let mut parts: Vec<&str> = vec![span.as_str()];
+        if !extra.is_empty() {
+            parts.push(extra);
         }
+        if self.synthetic() {
+            parts.push(SYNTHETIC_NOTE);
+        }
+        parts.join(" — ")
+    }
+
+    /// The study periods the data covers, in time order.
+    pub fn periods(&self) -> Vec<&str> {
+        self.coverage.periods.iter().map(String::as_str).collect()
     }
 
     pub fn downloads(&self) -> LazyFrame {
@@ -141,9 +155,10 @@ impl Context {
         Ok(self.numbering.get_or_init(|| n))
     }
 
-    /// A figure in the house style, subtitled when the data are synthetic.
+    /// A figure in the house style, subtitled with the span (and "synthetic
+    /// sample" when the data are synthetic).
     pub fn figure(&self, title: &str, x_label: &str, y_label: &str) -> hubecon_plot::Figure {
-        hubecon_plot::Figure::new(title, x_label, y_label).synthetic(self.synthetic())
+        self.figure_with_note(title, x_label, y_label, "")
     }
 
     /// A figure in the house style with a note under the title; the note
@@ -155,17 +170,23 @@ impl Context {
         y_label: &str,
         note: &str,
     ) -> hubecon_plot::Figure {
-        let fig = hubecon_plot::Figure::new(title, x_label, y_label);
-        match self.subtitle(note) {
-            Some(s) => fig.with_subtitle(s),
-            None => fig,
-        }
+        hubecon_plot::Figure::new(title, x_label, y_label).with_subtitle(self.subtitle(note))
     }
 
     /// A headline for analysis `stem` (e.g. `07_model_size`).
     pub fn headline(&self, stem: &str, title: &str) -> crate::output::Headline {
-        crate::output::Headline::new(stem, title, self.synthetic())
+        let mut h = crate::output::Headline::new(stem, title, self.synthetic());
+        h.coverage = Some(self.coverage.clone());
+        h
     }
+}
+
+fn coverage_of(data: &Dataset) -> anyhow::Result<Coverage> {
+    let weeks = data
+        .downloads
+        .column(hubecon_ingest::schema::downloads::WEEK)
+        .map_err(|e| anyhow::anyhow!("reading the weeks of the downloads: {e}"))?;
+    Coverage::of_weeks(weeks)
 }
 
 /// `frame` with the numbers column appended.

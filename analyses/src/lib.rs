@@ -42,6 +42,7 @@ pub mod claims;
 pub mod common;
 pub mod compare;
 pub mod context;
+pub mod coverage;
 pub mod emit;
 pub mod explore;
 pub mod lineage_tables;

@@ -56,6 +56,10 @@ impl Number {
         self.note = Some(note.into());
         self
     }
+    /// A number this data cannot measure, and why.
+    pub fn not_measurable(unit: &str, description: &str, why: &str) -> Self {
+        Self::new(f64::NAN, unit, description).note(why)
+    }
 }
 
 /// The headline numbers of one analysis (`NN_slug.json`).
@@ -65,6 +69,9 @@ pub struct Headline {
     pub title: String,
     pub claims: Vec<String>,
     pub synthetic: bool,
+    /// The span and the periods the numbers were computed on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::coverage::Coverage>,
     pub numbers: BTreeMap<String, Number>,
     /// The significance tests of this analysis (13 gathers them).
     pub tests: Vec<TestRecord>,
@@ -90,6 +97,7 @@ impl Headline {
             title: title.into(),
             claims: Vec::new(),
             synthetic,
+            coverage: None,
             numbers: BTreeMap::new(),
             tests: Vec::new(),
         }
@@ -107,6 +115,15 @@ impl Headline {
             comparison: comparison.into(),
             result,
         });
+    }
+    /// Inserts a number of study period `period`: null with the reason when
+    /// the data does not cover it.
+    pub fn insert_in(&mut self, period: &str, key: &str, number: Number) {
+        let number = match &self.coverage {
+            Some(c) => c.in_period(period, number),
+            None => number,
+        };
+        self.insert(key, number);
     }
     pub fn insert(&mut self, key: &str, number: Number) {
         if let Some(c) = &number.claim

@@ -82,6 +82,9 @@ fn resolve(key: &str, numbers: &Numbers, claims: &[ClaimResult]) -> anyhow::Resu
     if key == "claims" {
         return Ok(claims_markdown(claims));
     }
+    if key == "span" {
+        return Ok(numbers.coverage_text());
+    }
     let (base, field) = match key.rsplit_once('.') {
         Some((b, f)) if matches!(f, "ci_low" | "ci_high") => (b, f),
         _ => (key, "value"),

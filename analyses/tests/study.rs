@@ -13,6 +13,7 @@ use serde_json::Value;
 
 struct Study {
     sample: PathBuf,
+    prepared: PathBuf,
     figures: PathBuf,
 }
 
@@ -23,35 +24,53 @@ fn workspace() -> PathBuf {
 /// Runs the study once for all tests of this binary.
 fn study() -> &'static Study {
     static STUDY: OnceLock<Study> = OnceLock::new();
-    STUDY.get_or_init(|| {
-        // A static is never dropped: the directory is removed at exit.
-        let tmp = hubecon_testkit::fixture_dir().unwrap();
-        let sample = tmp.join("sample");
-        let prepared = tmp.join("prepared");
-        let figures = tmp.join("figures");
-        hubecon_synth::generate(
-            &hubecon_synth::Scenario::default(),
-            hubecon_synth::DEFAULT_MODELS,
-            hubecon_synth::DEFAULT_SEED,
-            &sample,
-            &|_, _, _| {},
-        )
-        .unwrap();
-        let opts = PrepareOptions {
-            inputs: vec![sample.clone()],
-            format: FormatChoice::Auto,
-            annotations: workspace().join("data/annotations/developers.csv"),
-            snapshot_date: None,
-        };
-        let combined = read_inputs(&opts, &Silent).unwrap();
-        let (models, _) =
-            hubecon_lineage::enrich(combined.models.clone(), &Default::default()).unwrap();
-        let prepared_data = finish(combined, models, &opts).unwrap();
-        write_dataset(&prepared_data, &prepared).unwrap();
-        let ctx = Context::load(&prepared, &figures).unwrap();
-        registry::run_all(&ctx, |_| {}).unwrap();
-        Study { sample, figures }
+    STUDY.get_or_init(|| run(&hubecon_synth::Scenario::default()))
+}
+
+/// The study on the public scenario: snapshots from 2024-07-28, the release
+/// from 2025-02-26, first counters carrying years of history.
+fn public() -> &'static Study {
+    static PUBLIC: OnceLock<Study> = OnceLock::new();
+    PUBLIC.get_or_init(|| {
+        let scenario =
+            hubecon_synth::Scenario::from_toml_str(hubecon_synth::PUBLIC_SCENARIO_TOML).unwrap();
+        run(&scenario)
     })
+}
+
+/// synth -> prepare -> every analysis, in a directory removed at exit.
+fn run(scenario: &hubecon_synth::Scenario) -> Study {
+    // A static is never dropped: the directory is removed at exit.
+    let tmp = hubecon_testkit::fixture_dir().unwrap();
+    let sample = tmp.join("sample");
+    let prepared = tmp.join("prepared");
+    let figures = tmp.join("figures");
+    hubecon_synth::generate(
+        scenario,
+        hubecon_synth::DEFAULT_MODELS,
+        hubecon_synth::DEFAULT_SEED,
+        &sample,
+        &|_, _, _| {},
+    )
+    .unwrap();
+    let opts = PrepareOptions {
+        inputs: vec![sample.clone()],
+        format: FormatChoice::Auto,
+        annotations: workspace().join("data/annotations/developers.csv"),
+        snapshot_date: None,
+    };
+    let combined = read_inputs(&opts, &Silent).unwrap();
+    let (models, _) =
+        hubecon_lineage::enrich(combined.models.clone(), &Default::default()).unwrap();
+    let prepared_data = finish(combined, models, &opts).unwrap();
+    write_dataset(&prepared_data, &prepared).unwrap();
+    let ctx = Context::load(&prepared, &figures).unwrap();
+    registry::run_all(&ctx, |_| {}).unwrap();
+    Study {
+        sample,
+        prepared,
+        figures,
+    }
 }
 
 fn json(stem: &str) -> Value {
@@ -234,4 +253,150 @@ fn browser_check(page: &Path) {
         dom.contains("data-placeholders-left=\"0\""),
         "a placeholder is visible in Chromium"
     );
+}
+
+/// `(week as days since 1970, downloads)` summed over models, by week.
+fn weekly_totals(prepared: &Path) -> Vec<(i32, u64)> {
+    use polars::prelude::*;
+    let path = prepared.join("downloads.parquet");
+    let df = LazyFrame::scan_parquet(
+        PlRefPath::try_from_path(&path).unwrap(),
+        ScanArgsParquet::default(),
+    )
+    .unwrap()
+    .group_by([col("week").cast(DataType::Int32)])
+    .agg([col("downloads").sum()])
+    .sort(["week"], SortMultipleOptions::default())
+    .collect()
+    .unwrap();
+    let weeks = df.column("week").unwrap().i32().unwrap().clone();
+    let sums = df.column("downloads").unwrap().u64().unwrap().clone();
+    weeks
+        .into_no_null_iter()
+        .zip(sums.into_no_null_iter())
+        .collect()
+}
+
+fn manifest(prepared: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(prepared.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// The defect of issue 19: the first counters of a series that starts in
+/// 2024-07 carry years of history, and none of it may land in a week.
+#[test]
+fn on_the_public_span_no_week_holds_pre_series_history() {
+    let p = public();
+    let weeks = weekly_totals(&p.prepared);
+    let first_monday =
+        hubecon_ingest::week::to_epoch_days(chrono::NaiveDate::from_ymd_opt(2024, 7, 29).unwrap());
+    assert_eq!(
+        weeks[0].0, first_monday,
+        "the first snapshot's week has no downloads"
+    );
+    let mut early: Vec<u64> = weeks.iter().take(8).map(|w| w.1).collect();
+    early.sort_unstable();
+    let median = early[early.len() / 2];
+    assert!(
+        weeks[0].1 <= 2 * median,
+        "the first week holds {} downloads against a median of {median}",
+        weeks[0].1
+    );
+    let rules = &manifest(&p.prepared)["rules"];
+    let pre_series = rules["pre_series_downloads"].as_u64().unwrap();
+    let in_span: u64 = weeks.iter().map(|w| w.1).sum();
+    assert!(pre_series > 0 && rules["models_with_baseline"].as_u64().unwrap() > 1000);
+    // Every model's counter splits into its baseline and its weeks.
+    let models = hubecon_ingest::load_dataset(&p.prepared).unwrap().models;
+    let sum = |c: &str| -> u64 {
+        models
+            .column(c)
+            .unwrap()
+            .u64()
+            .unwrap()
+            .iter()
+            .flatten()
+            .sum()
+    };
+    assert_eq!(sum("pre_series_downloads"), pre_series);
+    assert_eq!(sum("downloads_all_time"), pre_series + in_span);
+}
+
+#[test]
+fn every_analysis_runs_on_the_public_span_and_names_it() {
+    let p = public();
+    for a in &ANALYSES {
+        for ext in ["svg", "png", "csv", "json"] {
+            let f = p.figures.join(format!("{}.{ext}", a.stem));
+            assert!(f.is_file(), "{} is missing", f.display());
+        }
+        let j: Value = serde_json::from_str(
+            &std::fs::read_to_string(p.figures.join(format!("{}.json", a.stem))).unwrap(),
+        )
+        .unwrap();
+        let c = &j["coverage"];
+        assert_eq!(c["first_week"], "2024-07-29", "{}", a.stem);
+        assert_eq!(
+            c["periods"],
+            serde_json::json!(["2024", "2025"]),
+            "{}",
+            a.stem
+        );
+        assert_eq!(
+            (&c["earlier"], &c["later"]),
+            (&"2024".into(), &"2025".into())
+        );
+    }
+    let svg = std::fs::read_to_string(p.figures.join("07_model_size.svg")).unwrap();
+    assert!(
+        svg.contains("weeks 2024-07-29 to"),
+        "the figure names its span"
+    );
+    // The growth ratios compare the covered periods and say so.
+    let size = &serde_json::from_str::<Value>(
+        &std::fs::read_to_string(p.figures.join("07_model_size.json")).unwrap(),
+    )
+    .unwrap()["numbers"]["size_ratio"];
+    assert!(size["value"].as_f64().is_some());
+    assert!(
+        size["description"]
+            .as_str()
+            .unwrap()
+            .contains("2025 over 2024")
+    );
+}
+
+#[test]
+fn claims_that_need_uncovered_periods_are_not_measurable_naming_the_span() {
+    let results = evaluate(&Numbers::load(&public().figures).unwrap());
+    for r in &results {
+        match r.id {
+            "C1" | "C4" => {}
+            _ => {
+                assert_eq!(r.verdict, Verdict::NotMeasurable, "{}: {}", r.id, r.reason);
+                assert!(r.reason.contains("2024-07-29"), "{}: {}", r.id, r.reason);
+            }
+        }
+    }
+    let c4 = results.iter().find(|r| r.id == "C4").unwrap();
+    assert_ne!(c4.verdict, Verdict::NotMeasurable, "{}", c4.reason);
+    let c6 = results.iter().find(|r| r.id == "C6").unwrap();
+    assert!(
+        c6.reason.contains("C6 compares <=2022 with 2025"),
+        "{}",
+        c6.reason
+    );
+}
+
+#[test]
+fn the_paper_renders_on_the_public_span_with_no_placeholder() {
+    let out = public().figures.join("paper.html");
+    hubecon_analyses::paper::build(&workspace().join("paper/paper.md"), &public().figures, &out)
+        .unwrap();
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(!html.contains("{{"), "a placeholder is left");
+    assert!(
+        html.contains("the weeks from 2024-07-29 to"),
+        "the paper names its span"
+    );
+    assert!(html.contains("compare 2024 with 2025"));
 }

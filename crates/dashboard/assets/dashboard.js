@@ -250,6 +250,7 @@
     document.getElementById("overview").textContent = Charts.format(O.models, "count") + " models, " +
       Charts.format(O.downloads, "count") + " downloads, " + Charts.format(O.developers, "count") + " developers, " +
       D.months[0].slice(0, 7) + " to " + D.months[D.months.length - 1].slice(0, 7) + ".";
+    document.getElementById("span").textContent = "Weekly downloads cover " + O.span + ".";
     var tabs = document.getElementById("tabs");
     VIEWS.forEach(function (v) {
       var b = document.createElement("button");

@@ -71,6 +71,7 @@ fn overview(figures: &Path) -> Result<Value> {
     };
     Ok(json!({
         "synthetic": numbers.synthetic,
+        "span": numbers.coverage_text(),
         "models": get("01.models")?,
         "downloads": get("01.downloads_total")?,
         "developers": get("01.developers")?,

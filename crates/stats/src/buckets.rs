@@ -151,8 +151,9 @@ impl DayTable {
     }
 }
 
-/// The study period of a calendar year.
-fn study_period_label(year: i32) -> String {
+/// The study period of a calendar year (`<=2022`, `2023`, ..., later years
+/// by their number).
+pub fn study_period_label(year: i32) -> String {
     if year <= FIRST_PERIOD_LAST_YEAR {
         STUDY_PERIODS[0].to_string()
     } else {

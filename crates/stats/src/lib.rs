@@ -43,7 +43,7 @@ pub mod weights;
 
 pub use buckets::{
     NamedPeriod, STUDY_PERIODS, TimeBucket, add_bucket, bucket_expr, bucket_order_expr,
-    validate_periods,
+    study_period_label, validate_periods,
 };
 pub use concentration::{
     Concentration, ConcentrationOptions, GiniConvention, LorenzPoint, concentration,

@@ -42,7 +42,10 @@ pub const PUBLISHED: [(&str, f64); 3] = [
 ];
 
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
-    let window = recent_window(ctx)?;
+    let Some(last_week) = ctx.coverage.last_week else {
+        return without_downloads(ctx);
+    };
+    let window = window_ending(last_week);
     let mut parts = Vec::new();
     for (_, lens) in LENSES {
         parts.push(recent_shares(ctx, &window, lens, true)?);
@@ -86,6 +89,38 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     let fig = ctx.figure(
         &format!("Country shares of first-year downloads, {first} to {last}"),
         "Developer country group (published share in brackets)",
+        "Share of downloads",
+    );
+    emit(ctx, STEM, &table, &h, &fig, &Chart::GroupedBars(chart))
+}
+
+/// The same files when the data have no weekly downloads (a single-date
+/// listing): every number null with the reason, the figure says so.
+fn without_downloads(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
+    let why = ctx
+        .coverage
+        .not_measurable("the recent-year shares need the downloads of the last 52 weeks");
+    let mut h = ctx.headline(STEM, "Recent-year country shares of new models");
+    for (lens_name, _) in LENSES {
+        for group in g::ALL {
+            let what = format!(
+                "{group} share of first-year downloads of the last year's new models, {lens_name} lens"
+            );
+            let mut n = Number::not_measurable("share", &what, &why);
+            if published(group).is_some() {
+                n = n.claim("C4");
+            }
+            h.insert(&format!("recent_share_{}_{lens_name}", slug(group)), n);
+        }
+    }
+    let table = df!(
+        "country_group" => Vec::<String>::new(),
+        "download_share" => Vec::<f64>::new(),
+    )?;
+    let chart = GroupedBars::new(Vec::<String>::new(), ValueAxis::share());
+    let fig = ctx.figure(
+        "Country shares of first-year downloads",
+        "Developer country group",
         "Share of downloads",
     );
     emit(ctx, STEM, &table, &h, &fig, &Chart::GroupedBars(chart))

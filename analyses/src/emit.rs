@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use hubecon_plot::{Chart, Figure, render};
+use hubecon_plot::{Chart, DataError, Figure, PlotError, render, render_message};
 use polars::prelude::*;
 
 use crate::context::Context;
@@ -23,7 +23,23 @@ pub fn emit(
     let paths = Paths::new(&ctx.out, stem);
     write_atomic(&paths.csv, csv_text(table)?.as_bytes())?;
     write_atomic(&paths.json, json_text(headline)?.as_bytes())?;
-    render(figure, chart, &paths.svg, &paths.png)
-        .with_context(|| format!("drawing {}", paths.svg.display()))?;
+    match render(figure, chart, &paths.svg, &paths.png) {
+        // A span or listing without the data this chart needs is a result,
+        // not a failure: the figure says so.
+        Err(PlotError::Data {
+            source: DataError::Empty(what),
+            ..
+        }) => render_message(
+            figure,
+            &format!(
+                "Not measurable on this data: {what} ({}).",
+                ctx.coverage.span()
+            ),
+            &paths.svg,
+            &paths.png,
+        ),
+        other => other,
+    }
+    .with_context(|| format!("drawing {}", paths.svg.display()))?;
     Ok(paths.all())
 }

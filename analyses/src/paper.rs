@@ -98,6 +98,8 @@ fn resolve(key: &str, numbers: &Numbers, claims: &[ClaimResult]) -> anyhow::Resu
         Some(Value::Null) | None if field == "value" => {
             Ok("n/a (not measurable on this data)".into())
         }
+        // An interval of a number this data cannot measure.
+        None if record.get("value").is_none_or(Value::is_null) => Ok("n/a".into()),
         _ => bail!("paper.md references `{{{{{key}}}}}`, but `{base}` has no `{field}`"),
     }
 }

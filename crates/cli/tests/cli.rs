@@ -754,3 +754,58 @@ fn the_dashboard_without_the_analyses_outputs_is_bad_input_named() {
     );
     assert!(!out.exists(), "nothing is written on bad input");
 }
+
+/// A single-date listing has no weekly downloads: every analysis still
+/// writes its files, every claim is "not measurable", the paper renders and
+/// the dashboard is refused with the reason.
+#[test]
+fn a_single_date_listing_runs_every_stage_as_not_measurable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = fixtures::api_page(tmp.path());
+    let out = tmp.path().join("prepared");
+    ok(&prepare(&[page.parent().unwrap()], &out, &[]));
+    let figures = tmp.path().join("figures");
+    let f = figures.display().to_string();
+    ok(&hubecon(&[
+        "figures",
+        "--data",
+        &out.display().to_string(),
+        "--out",
+        &f,
+    ]));
+    assert!(figures.join("13_significance.png").is_file());
+    let svg = std::fs::read_to_string(figures.join("02_country_shares.svg")).unwrap();
+    assert!(
+        svg.contains("Not measurable on this data"),
+        "the figure says why"
+    );
+    ok(&hubecon(&["claims", "--figures", &f]));
+    let claims = std::fs::read_to_string(figures.join("claims.csv")).unwrap();
+    assert_eq!(claims.matches(",not measurable,").count(), 13, "{claims}");
+    let html = tmp.path().join("paper.html");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../paper/paper.md");
+    ok(&hubecon(&[
+        "paper",
+        "--source",
+        &source.display().to_string(),
+        "--figures",
+        &f,
+        "--out",
+        &html.display().to_string(),
+    ]));
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(!text.contains("{{"), "a placeholder is left");
+    assert!(
+        text.contains("no weekly downloads"),
+        "the paper names the span"
+    );
+    let d = hubecon(&[
+        "dashboard",
+        "--data",
+        &f,
+        "--out",
+        &tmp.path().join("d.html").display().to_string(),
+    ]);
+    assert_eq!(d.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&d.stderr).contains("no weekly downloads to explore"));
+}

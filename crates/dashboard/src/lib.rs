@@ -41,7 +41,9 @@ pub fn bundle(figures: &Path) -> Result<Value> {
     if months.is_empty() {
         return Err(Error::Content {
             file: figures.to_path_buf(),
-            message: "the monthly share tables have no rows: no downloads to show".into(),
+            message: "no weekly downloads to explore (a single-date listing has none; \
+                      the figures and claims say what is not measurable)"
+                .into(),
         });
     }
     Ok(json!({

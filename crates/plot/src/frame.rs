@@ -435,6 +435,33 @@ pub(crate) fn draw<DB: DrawingBackend, K: ChartKind>(
     legend.draw(root, fig, p, layout.notes_width, &style)
 }
 
+/// A figure with its title and subtitle and `message` where the chart
+/// would be: what an analysis draws when its data are empty.
+pub(crate) fn draw_message<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    message: &str,
+) -> Result<(), PlotError> {
+    let style = Style::for_width(fig.width);
+    drawn(root.fill(&PAPER.plotters()))?;
+    let top = draw_header(root, fig, &style)?;
+    let font = style.subtitle_font();
+    let width = fig.width as i32 - 2 * style.margin();
+    let mut y = top + (fig.height as i32 - top) / 3;
+    for line in wrap(message, width, &font) {
+        text(
+            root,
+            &line,
+            &font,
+            INK,
+            (fig.width as i32 / 2, y),
+            (HPos::Center, VPos::Top),
+        )?;
+        y += line_height(&font);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,6 +151,40 @@ pub fn render(
     write_atomically(png_path, &png)
 }
 
+/// Writes a figure that shows `message` instead of a chart (its title and
+/// subtitle kept), as SVG and PNG, atomically like [`render`].
+pub fn render_message(
+    fig: &Figure,
+    message: &str,
+    svg_path: &Path,
+    png_path: &Path,
+) -> Result<(), PlotError> {
+    style::ensure_fonts()?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (fig.width, fig.height)).into_drawing_area();
+        frame::draw_message(&root, fig, message)?;
+        frame::drawn(root.present())?;
+    }
+    let (w, h) = (fig.width, fig.height);
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = png::PngCanvas::new(&mut rgb, (w, h)).into_drawing_area();
+        frame::draw_message(&root, fig, message)?;
+        frame::drawn(root.present())?;
+    }
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &rgb,
+        w,
+        h,
+        image::ColorType::Rgb8,
+    )?;
+    write_atomically(svg_path, svg.as_bytes())?;
+    write_atomically(png_path, &png)
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
     let io = |source| PlotError::Io {
         path: path.to_path_buf(),

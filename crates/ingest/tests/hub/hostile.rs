@@ -287,3 +287,85 @@ fn a_stalled_api_page_gives_up_after_the_read_timeout_per_try() {
     );
     assert!(matches!(e, HubError::Unreachable { tries: 2, .. }), "{e}");
 }
+
+fn pages_opts(out: &Path) -> CollectOptions {
+    CollectOptions {
+        out: out.join("pages"),
+        limit: None,
+        author: None,
+        page_size: 10,
+    }
+}
+
+#[test]
+fn collect_never_follows_a_next_link_to_another_origin() {
+    // Another loopback server: same host, another port, so another origin.
+    let elsewhere = Server::start(|_, _| Reply::json("[]"));
+    let target = format!("{}/api/models?cursor=2", elsewhere.base);
+    let server = Server::start(move |_, _| {
+        Reply::json(r#"[{"id":"a/b"}]"#).header("link", format!("<{target}>; rel=\"next\""))
+    });
+    let out = tempfile::tempdir().unwrap();
+    let e = collect(
+        &config(&server.base, out.path()),
+        &pages_opts(out.path()),
+        &Silent,
+    )
+    .unwrap_err();
+    assert!(matches!(e, HubError::ForeignLink { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&elsewhere.base) && msg.contains(&server.base),
+        "{msg}"
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "nothing, and no token, went there"
+    );
+    assert_eq!(server.requests().len(), 1, "refused, not retried");
+}
+
+#[test]
+fn collect_refuses_a_page_over_the_size_cap() {
+    let big = format!("[{}]", vec![r#"{"id":"a/b"}"#; 200].join(","));
+    let server = Server::start(move |_, _| Reply::json(big.clone()));
+    let out = tempfile::tempdir().unwrap();
+    let mut cfg = config(&server.base, out.path());
+    cfg.policy.max_page_bytes = 1000;
+    let e = collect(&cfg, &pages_opts(out.path()), &Silent).unwrap_err();
+    assert!(
+        matches!(e, HubError::PageTooLarge { limit: 1000, .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("/api/models?limit=10"), "{e}");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn collect_names_a_nan_and_reads_past_a_byte_order_mark() {
+    let server = Server::start(|req, _| {
+        if req.query().contains("cursor=2") {
+            Reply::json(r#"[{"id":"c/d","likes":NaN}]"#)
+        } else {
+            Reply::json("\u{FEFF}[{\"id\":\"a/b\"}]")
+                .header("link", "</api/models?cursor=2>; rel=\"next\"")
+        }
+    });
+    let out = tempfile::tempdir().unwrap();
+    let e = collect(
+        &config(&server.base, out.path()),
+        &pages_opts(out.path()),
+        &Silent,
+    )
+    .unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(e, HubError::MalformedPage { page: 2, .. }),
+        "{msg}"
+    );
+    assert!(msg.contains("NaN at byte 21"), "{msg}");
+    assert!(
+        out.path().join("pages/page-000001.json").is_file(),
+        "the page with a byte order mark was kept"
+    );
+}

@@ -112,6 +112,7 @@ impl Http {
     /// relative ones, with the URL that answered.
     pub fn head(&self, url: &str, not_found_hint: &str) -> HubResult<(String, HeaderMap)> {
         let mut at = url.to_string();
+        let mut last = 0;
         for _ in 0..MAX_HEAD_HOPS {
             let resp = self.retrying(&at, |tries| {
                 self.send(self.no_redirect.head(&at), &at, tries, not_found_hint, true)
@@ -127,6 +128,7 @@ impl Http {
                 .filter(|l| l.starts_with('/') && !l.starts_with("//"))
                 .and_then(|l| resolve(&at, l))
                 .filter(|l| self.same_origin(l));
+            last = resp.status().as_u16();
             match hop {
                 Some(next) => at = next,
                 None => return Ok((at, resp.headers().clone())),
@@ -134,8 +136,8 @@ impl Http {
         }
         Err(HubError::Http {
             url: url.to_string(),
-            status: 310,
-            detail: format!("more than {MAX_HEAD_HOPS} redirects"),
+            status: last,
+            detail: format!("more than {MAX_HEAD_HOPS} redirects in a row, the last to {at}"),
         })
     }
 

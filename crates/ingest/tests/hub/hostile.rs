@@ -330,15 +330,38 @@ fn collect_refuses_a_page_over_the_size_cap() {
     let big = format!("[{}]", vec![r#"{"id":"a/b"}"#; 200].join(","));
     let server = Server::start(move |_, _| Reply::json(big.clone()));
     let out = tempfile::tempdir().unwrap();
-    let mut cfg = config(&server.base, out.path());
-    cfg.policy.max_page_bytes = 1000;
-    let e = collect(&cfg, &pages_opts(out.path()), &Silent).unwrap_err();
+    let cfg_for = |server: &Server, dir: &Path| {
+        let mut cfg = config(&server.base, dir);
+        cfg.policy.max_page_bytes = 1000;
+        cfg
+    };
+    let e = collect(
+        &cfg_for(&server, out.path()),
+        &pages_opts(out.path()),
+        &Silent,
+    )
+    .unwrap_err();
     assert!(
         matches!(e, HubError::PageTooLarge { limit: 1000, .. }),
         "{e}"
     );
     assert!(e.to_string().contains("/api/models?limit=10"), "{e}");
     assert_eq!(server.requests().len(), 1);
+
+    // Without a Content-Length to refuse up front, the cap holds while
+    // reading.
+    let big = format!("[{}]", vec![r#"{"id":"a/b"}"#; 200].join(","));
+    let server = Server::start(move |_, _| Reply::json(big.clone()).no_length());
+    let e = collect(
+        &cfg_for(&server, out.path()),
+        &pages_opts(out.path()),
+        &Silent,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, HubError::PageTooLarge { limit: 1000, .. }),
+        "{e}"
+    );
 }
 
 #[test]

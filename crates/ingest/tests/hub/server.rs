@@ -54,6 +54,8 @@ pub struct Reply {
     pub stall: Option<(usize, Duration)>,
     /// Send the body one byte at a time, this long apart.
     pub drip: Option<Duration>,
+    /// Send no `Content-Length`: the body ends when the connection closes.
+    pub no_length: bool,
 }
 
 impl Reply {
@@ -65,6 +67,7 @@ impl Reply {
             cut_at: None,
             stall: None,
             drip: None,
+            no_length: false,
         }
     }
     pub fn json(body: impl Into<String>) -> Self {
@@ -80,6 +83,10 @@ impl Reply {
     }
     pub fn stall(mut self, after: usize, wait: Duration) -> Self {
         self.stall = Some((after, wait));
+        self
+    }
+    pub fn no_length(mut self) -> Self {
+        self.no_length = true;
         self
     }
     pub fn drip(mut self, every: Duration) -> Self {
@@ -236,10 +243,11 @@ fn write_reply(stream: &mut TcpStream, req: &Req, reply: &Reply) -> std::io::Res
     for (k, v) in &reply.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    if !reply
-        .headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+    if !reply.no_length
+        && !reply
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
     {
         head.push_str(&format!("content-length: {}\r\n", reply.body.len()));
     }

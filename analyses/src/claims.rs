@@ -68,12 +68,15 @@ impl Numbers {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default()
                 .to_string();
-            let is_analysis = name.ends_with(".json")
-                && name.len() > 3
-                && name[..2].chars().all(|c| c.is_ascii_digit());
-            if !is_analysis {
+            // `get`, not `[..2]`: a non-ASCII name (`é1_x.json`) is skipped,
+            // not a panic on a char boundary.
+            let number = name
+                .get(..2)
+                .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+                .map(str::to_string);
+            let Some(number) = number.filter(|_| name.ends_with(".json") && name.len() > 3) else {
                 continue;
-            }
+            };
             let text =
                 std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
             let json: Value =
@@ -87,7 +90,7 @@ impl Numbers {
             }
             if let Some(Value::Object(nums)) = json.get("numbers") {
                 for (k, v) in nums {
-                    values.insert(format!("{}.{k}", &name[..2]), v.clone());
+                    values.insert(format!("{number}.{k}"), v.clone());
                 }
             }
         }
@@ -588,4 +591,51 @@ pub fn table(results: &[ClaimResult]) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    //! A figures folder may hold files that no analysis wrote, with any
+    //! name: non-ASCII names are skipped, never a panic (claims, compare,
+    //! paper and the dashboard all read the numbers through `Numbers::load`).
+    use super::Numbers;
+    use crate::compare::compare;
+
+    fn figures_with_odd_names() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let numbers = r#"{"numbers": {"models": {"value": 12}}}"#;
+        std::fs::write(dir.path().join("01_overview.json"), numbers).unwrap();
+        // 'é' and 'ü' are two bytes, '€' three: `name[..2]` cut into the last
+        // two and was only by luck whole for the first.
+        for odd in ["é1_x.json", "ü.json", "1é_x.json", "€9_y.json", "9.json"] {
+            std::fs::write(
+                dir.path().join(odd),
+                r#"{"numbers": {"models": {"value": 99}}}"#,
+            )
+            .unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn non_ascii_figure_names_are_skipped_without_a_panic() {
+        let dir = figures_with_odd_names();
+        let n = Numbers::load(dir.path()).unwrap();
+        assert_eq!(n.get("01.models"), Some(12.0));
+        for stray in ["é1.models", "ü..models", "1é.models", "9..models"] {
+            assert_eq!(n.get(stray), None, "{stray}");
+        }
+        assert!(n.record("01.models").is_some());
+    }
+
+    #[test]
+    fn compare_reads_two_such_folders() {
+        let (a, b) = (figures_with_odd_names(), figures_with_odd_names());
+        let c = compare(
+            &Numbers::load(a.path()).unwrap(),
+            &Numbers::load(b.path()).unwrap(),
+        );
+        let report = crate::compare::report(&c);
+        assert!(!report.contains("é1"), "{report}");
+    }
 }

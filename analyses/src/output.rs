@@ -160,16 +160,53 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The CSV text of a frame (header, comma-separated, full-precision floats).
+/// The CSV text of a frame (header, comma-separated, full-precision floats),
+/// its text cells neutralised against spreadsheet formulas ([`neutralise`]).
 pub fn csv_text(df: &DataFrame) -> anyhow::Result<String> {
     let mut buf = Vec::new();
     let mut df = df.clone();
+    let text_columns: Vec<PlSmallStr> = df
+        .columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::String)
+        .map(|c| c.name().clone())
+        .collect();
+    for name in text_columns {
+        let cells: StringChunked = df
+            .column(&name)?
+            .str()?
+            .iter()
+            .map(|v| v.map(|s| neutralise(s).into_owned()))
+            .collect();
+        df.with_column(cells.with_name(name).into_column())?;
+    }
     CsvWriter::new(&mut buf)
         .include_header(true)
         .with_float_precision(None)
         .finish(&mut df)
         .map_err(|e| anyhow::anyhow!("formatting CSV: {e}"))?;
     Ok(String::from_utf8(buf)?)
+}
+
+/// A text cell as a spreadsheet may safely open it: one starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return would run as a formula, so it
+/// gets a leading `'` (OWASP's advice); so does one starting with `'`, which
+/// keeps the rule reversible ([`unneutralise`]). Only text cells: numbers,
+/// negative ones too, are written as they are.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// The exact text of a cell [`neutralise`] wrote.
+pub fn unneutralise(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) => rest,
+        _ => cell,
+    }
 }
 
 /// The JSON text of the headline numbers (pretty, final newline).
@@ -204,5 +241,42 @@ impl Paths {
             self.csv.clone(),
             self.json.clone(),
         ]
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+
+    #[test]
+    fn formula_text_is_neutralised_and_numbers_are_not() {
+        let df = df!(
+            "author" => ["=HYPERLINK(\"http://x\",\"y\")", "plain", "-org", "@me", "'quoted"],
+            "share" => [-0.5, 0.25, -1e-9, 0.0, 1.0],
+            "rank" => [-1i64, 2, 3, 4, 5],
+        )
+        .unwrap();
+        let text = csv_text(&df).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "author,share,rank");
+        assert_eq!(
+            lines[1],
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-0.5,-1"
+        );
+        assert_eq!(lines[2], "plain,0.25,2");
+        assert_eq!(lines[3], "'-org,-1e-9,3");
+        assert_eq!(lines[4], "'@me,0.0,4");
+        assert_eq!(lines[5], "''quoted,1.0,5");
+    }
+
+    #[test]
+    fn neutralising_is_undone_exactly() {
+        for cell in [
+            "=1+1", "+x", "-", "@", "\tx", "\rx", "'", "''a", "'t Hooft", "plain", "",
+        ] {
+            assert_eq!(unneutralise(&neutralise(cell)), cell, "{cell:?}");
+        }
+        assert_eq!(neutralise("\tcmd"), "'\tcmd");
+        assert_eq!(unneutralise("'plain"), "'plain", "not ours: left as it is");
     }
 }

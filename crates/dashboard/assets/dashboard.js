@@ -232,9 +232,16 @@
         });
       });
     });
-    return rows.map(function (r) {
-      return r.map(function (x) { x = String(x); return /[",\n]/.test(x) ? '"' + x.replace(/"/g, '""') + '"' : x; }).join(",");
-    }).join("\n") + "\n";
+    return rows.map(function (r) { return r.map(csvCell).join(","); }).join("\n") + "\n";
+  }
+
+  // One CSV cell. Names are text: one starting with = + - @ tab or CR would
+  // run as a formula in a spreadsheet, so it gets a leading ' (as the
+  // figures' CSVs do); numbers stay as they are.
+  function csvCell(x) {
+    if (typeof x === "string" && /^[=+\-@\t\r']/.test(x)) x = "'" + x;
+    x = String(x);
+    return /[",\n\r]/.test(x) ? '"' + x.replace(/"/g, '""') + '"' : x;
   }
 
   function downloadCsv() {

@@ -76,10 +76,12 @@ impl Table {
         self.rows.is_empty()
     }
 
-    /// The text of a cell (row 0 is the first data row).
+    /// The text of a cell (row 0 is the first data row), as it was before
+    /// the analyses neutralised it against spreadsheet formulas.
     pub fn text(&self, row: usize, column: &str) -> Result<&str> {
         let i = self.index(column)?;
-        Ok(self.rows[row].get(i).unwrap_or(""))
+        let cell = self.rows[row].get(i).unwrap_or("");
+        Ok(hubecon_analyses::output::unneutralise(cell))
     }
 
     /// A cell that must be a finite number.
@@ -180,6 +182,56 @@ mod tests {
         );
         let m = t.date(0, "downloads").err().unwrap().to_string();
         assert!(m.contains("a date YYYY-MM-DD"), "{m}");
+    }
+
+    #[test]
+    fn neutralised_names_are_read_back_exactly() {
+        let t = table("author,share\n'=HYPERLINK(1),-0.5\n''t Hooft,0.5\n", &[]).unwrap();
+        assert_eq!(t.text(0, "author").unwrap(), "=HYPERLINK(1)");
+        assert_eq!(t.text(1, "author").unwrap(), "'t Hooft");
+        assert_eq!(t.number(0, "share").unwrap(), -0.5);
+    }
+
+    /// The page's own `csvCell`, run in node (skipped without node).
+    #[test]
+    fn the_pages_csv_export_neutralises_text_but_not_numbers() {
+        let js = include_str!("../assets/dashboard.js");
+        let start = js
+            .find("function csvCell(x) {")
+            .expect("csvCell in dashboard.js");
+        let end = start + js[start..].find("\n  }\n").expect("its end") + 4;
+        let cases =
+            r#"["=HYPERLINK(\"http://x\")", -0.5, "-org", "@me", "\tx", "plain", "a,b", 3]"#;
+        let script = format!(
+            "{}\nconsole.log(JSON.stringify({cases}.map(csvCell)));",
+            &js[start..end]
+        );
+        let Ok(out) = std::process::Command::new("node")
+            .args(["-e", &script])
+            .output()
+        else {
+            eprintln!("skipping: no node to run dashboard.js's csvCell");
+            return;
+        };
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            got,
+            [
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+                "-0.5",
+                "'-org",
+                "'@me",
+                "'\tx",
+                "plain",
+                "\"a,b\"",
+                "3"
+            ]
+        );
     }
 
     #[test]

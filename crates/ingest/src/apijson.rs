@@ -62,17 +62,16 @@ pub fn parse_page(path: &Path) -> Result<Vec<Map<String, Value>>> {
             expected: "a JSON array of models".into(),
         });
     }
-    if let Err(e) = std::str::from_utf8(&bytes) {
+    // A UTF-8 byte order mark (some editors and tools write one) is not
+    // JSON, but not a reason to refuse the page either.
+    let bytes = strip_bom(&bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
         return Err(IngestError::NotUtf8 {
             path: path.into(),
             offset: e.valid_up_to(),
         });
     }
-    let value: Value = serde_json::from_slice(&bytes).map_err(|e| IngestError::Unreadable {
-        path: path.into(),
-        expected: "JSON".into(),
-        detail: format!("{e} (a truncated page ends early)"),
-    })?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| json_error(path, bytes, &e))?;
     let Value::Array(items) = value else {
         return Err(IngestError::WrongType {
             at: Location::file(path),
@@ -84,7 +83,10 @@ pub fn parse_page(path: &Path) -> Result<Vec<Map<String, Value>>> {
         .into_iter()
         .enumerate()
         .map(|(i, item)| match item {
-            Value::Object(m) => Ok(m),
+            Value::Object(m) => {
+                id_is_text(path, i, &m)?;
+                Ok(m)
+            }
             other => Err(IngestError::WrongType {
                 at: Location::file(path).row(i),
                 found: format!("{other}").chars().take(40).collect(),
@@ -92,6 +94,97 @@ pub fn parse_page(path: &Path) -> Result<Vec<Map<String, Value>>> {
             }),
         })
         .collect()
+}
+
+/// `bytes` without a leading UTF-8 byte order mark.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// An accurate reason for a page that does not parse: it ends early
+/// (truncated), holds a NaN or Infinity (which JSON has not), or has a
+/// syntax error at a byte offset.
+fn json_error(path: &Path, bytes: &[u8], e: &serde_json::Error) -> IngestError {
+    if e.is_eof() {
+        return IngestError::Unreadable {
+            path: path.into(),
+            expected: "JSON".into(),
+            detail: format!("it ends early, after {} bytes: {e}", bytes.len()),
+        };
+    }
+    IngestError::BadValue {
+        at: Location::file(path),
+        value: near(bytes, e),
+        expected: format!("valid JSON; found {}", json_problem(bytes, e)),
+    }
+}
+
+/// What is wrong at a parse error's place, naming its byte offset.
+pub fn json_problem(bytes: &[u8], e: &serde_json::Error) -> String {
+    let at = byte_offset(bytes, e.line(), e.column());
+    // serde_json points at the token or just past its first byte.
+    let token = [at.saturating_sub(1), at].into_iter().find_map(|i| {
+        let rest = bytes.get(i..)?;
+        ["-Infinity", "NaN", "Infinity"]
+            .into_iter()
+            .find(|t| rest.starts_with(t.as_bytes()))
+            .map(|t| (t, i))
+    });
+    match token {
+        Some((t, at)) => format!("{t} at byte {at}, which JSON does not allow (null is)"),
+        None => format!("a syntax error at byte {at} ({e})"),
+    }
+}
+
+/// The byte offset of serde_json's 1-based line and column (which counts
+/// bytes).
+fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
+    let line_start: usize = bytes
+        .split(|b| *b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    line_start + column.saturating_sub(1)
+}
+
+/// Up to 20 characters around the error's place.
+fn near(bytes: &[u8], e: &serde_json::Error) -> String {
+    let at = byte_offset(bytes, e.line(), e.column()).min(bytes.len());
+    let from = at.saturating_sub(10);
+    let to = (at + 10).min(bytes.len());
+    String::from_utf8_lossy(&bytes[from..to]).into_owned()
+}
+
+/// An `id` that is there but not text (a number, say) is a wrong type, not
+/// a missing column.
+fn id_is_text(path: &Path, row: usize, m: &Map<String, Value>) -> Result<()> {
+    for col in ["id", "modelId"] {
+        match m.get(col) {
+            None | Some(Value::Null | Value::String(_)) => {}
+            Some(other) => {
+                return Err(IngestError::WrongType {
+                    at: Location::file(path).column(col).row(row),
+                    found: format!("{} {other}", json_kind(other))
+                        .chars()
+                        .take(60)
+                        .collect(),
+                    expected: "a string such as \"org/model\"".into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// One model of a page, checked: its id, counter and creation date.

@@ -7,7 +7,7 @@
 //! downloads ([`observations`], walked in [`counters`], bounded by [`week`]), the parsing of the
 //! Hub's metadata ([`meta`]), the developer annotations ([`developers`]),
 //! writing and loading a prepared dataset ([`prepare`], [`dataset`],
-//! [`manifest`]), and getting real data from the Hub ([`hub`]: hf-hub
+//! [`manifest`]), and getting real data from the Hub ([`hub`]: checked
 //! downloads into the HF cache, the HF API listing). It depends on no other hubecon crate; lineage and the CLI
 //! build on it.
 // Errors carry the full location of bad input (file, column, row, model);

@@ -6,6 +6,7 @@ mod hub {
     pub mod collect;
     pub mod fake;
     pub mod fetch;
+    pub mod hostile;
     pub mod server;
 }
 
@@ -24,7 +25,10 @@ pub fn config(base: &str, cache: &Path) -> HubConfig {
         max_delay: Duration::from_millis(40),
         max_retry_after: Duration::from_secs(5),
         requests_per_second: 0.0,
-        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(2),
+        read_timeout: Duration::from_secs(2),
+        max_duration: Duration::from_secs(10),
+        max_page_bytes: 1 << 20,
     };
     c
 }

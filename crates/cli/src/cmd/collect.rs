@@ -39,7 +39,7 @@ pub struct CollectArgs {
 }
 
 pub fn run(args: CollectArgs) -> anyhow::Result<()> {
-    run_with(args, HubConfig::from_env())
+    run_with(args, HubConfig::from_env()?)
 }
 
 /// [`run`] with an explicit Hub configuration (tests).

@@ -60,7 +60,7 @@ pub struct SnapshotArgs {
 }
 
 pub fn run(args: FetchArgs) -> anyhow::Result<()> {
-    run_with(args, HubConfig::from_env())
+    run_with(args, HubConfig::from_env()?)
 }
 
 /// [`run`] with an explicit Hub configuration (tests).

@@ -8,7 +8,6 @@ use hubecon_ingest::load_dataset;
 use hubecon_lineage::{
     DEFAULT_INTERMEDIARY_THRESHOLD, LineageOptions, intermediaries, lineage_eval,
 };
-use polars::prelude::*;
 
 /// Measure how well lineage inference recovers declared relations.
 ///
@@ -60,7 +59,7 @@ pub struct IntermediariesArgs {
 
 pub fn run_intermediaries(args: IntermediariesArgs) -> anyhow::Result<()> {
     let ds = load_dataset(&args.data)?;
-    let mut list = intermediaries(&ds.models, &ds.downloads, args.threshold)
+    let list = intermediaries(&ds.models, &ds.downloads, args.threshold)
         .context("finding intermediaries")?;
     println!(
         "{} intermediaries (threshold {}):",
@@ -69,9 +68,10 @@ pub fn run_intermediaries(args: IntermediariesArgs) -> anyhow::Result<()> {
     );
     println!("{}", list.head(Some(args.top)));
     if let Some(path) = args.csv {
-        let mut f =
-            std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
-        CsvWriter::new(&mut f).finish(&mut list)?;
+        // The figures' CSV writer: developer names neutralised against
+        // spreadsheet formulas.
+        let text = hubecon_analyses::output::csv_text(&list)?;
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         println!("intermediaries: wrote {}", path.display());
     }
     Ok(())

@@ -2,6 +2,7 @@
 pub mod collect;
 pub mod dashboard;
 pub mod fetch;
+pub mod httpd;
 pub mod lineage;
 pub mod prepare;
 pub mod reproduce;

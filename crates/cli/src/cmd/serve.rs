@@ -2,14 +2,14 @@
 //! new prepared dataset appears (the monitoring use: a cron job fetches and
 //! prepares a new snapshot into `--data`; the page then shows it).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
 use hubecon_ingest::schema::files::MANIFEST;
 
+use crate::cmd::httpd::{Limits, Load, serve_on};
 use crate::cmd::study::{claims, figures};
 
 /// Serve the dashboard (/) and the paper (/paper.html) on 127.0.0.1 only.
@@ -17,7 +17,9 @@ use crate::cmd::study::{claims, figures};
 /// it changed (a new dataset was prepared into --data), the analyses, the
 /// paper, the claims and the dashboard are rebuilt, and the new pages are
 /// served (each file is replaced whole, so a reader never sees half of one).
-/// A failed rebuild is reported and the previous pages stay.
+/// A failed rebuild is reported and the previous pages stay. Each client is
+/// bounded: an 8 KiB request line, 100 headers in 16 KiB, 5 s idle, and at
+/// most 32 connections at once (more get a 503).
 #[derive(Args)]
 pub struct ServeArgs {
     #[arg(long, default_value_t = 8000)]
@@ -110,14 +112,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     });
-    for stream in listener.incoming().flatten() {
-        let dir = site.dir.clone();
-        std::thread::spawn(move || {
-            if let Err(e) = answer(stream, &dir) {
-                eprintln!("serve: {e}");
-            }
-        });
-    }
+    let load = std::sync::Arc::new(Load::default());
+    serve_on(listener, site.dir.clone(), Limits::default(), load);
     Ok(())
 }
 
@@ -150,35 +146,6 @@ impl Watch {
     }
 }
 
-/// Reads one request and writes the answer.
-fn answer(stream: TcpStream, dir: &Path) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request = String::new();
-    reader.read_line(&mut request)?;
-    // The headers are read and ignored (bounded).
-    let mut line = String::new();
-    for _ in 0..100 {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
-            break;
-        }
-    }
-    let reply = respond(request.trim_end(), dir);
-    let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
-        reply.status,
-        reply.content_type,
-        reply.body.len()
-    )?;
-    if !reply.head_only {
-        stream.write_all(&reply.body)?;
-    }
-    stream.flush()
-}
-
 /// An HTTP answer.
 pub struct Reply {
     pub status: &'static str,
@@ -187,7 +154,7 @@ pub struct Reply {
     pub head_only: bool,
 }
 
-fn text(status: &'static str, body: &str) -> Reply {
+pub(crate) fn text(status: &'static str, body: &str) -> Reply {
     Reply {
         status,
         content_type: "text/plain; charset=utf-8",
@@ -241,7 +208,9 @@ fn content_type(name: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
+    use crate::cmd::httpd::answer;
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
 
     fn site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -286,7 +255,7 @@ mod tests {
         let root = dir.path().to_path_buf();
         let server = std::thread::spawn(move || {
             let (stream, _) = listener.accept().unwrap();
-            answer(stream, &root).unwrap();
+            answer(stream, &root, &Limits::default()).unwrap();
         });
         let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
         client

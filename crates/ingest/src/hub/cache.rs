@@ -1,22 +1,24 @@
-//! One file of a dataset repo into the Hugging Face cache, through hf-hub,
+//! One file of a dataset repo into the Hugging Face cache layout
+//! (`blobs/<etag>`, `snapshots/<commit>/<path>` -> the blob, `refs/<rev>`),
 //! then checked: its size against the listing and its sha256 against the
 //! LFS object id (or the blob's etag name), so a truncated or corrupt
 //! download never stays in the cache.
 //!
-//! hf-hub writes `blobs/<etag>.incomplete` and renames it only once the
-//! body is complete; an interrupted download is restarted by the next run.
+//! Our own code, not hf-hub's download: the etag and commit a server sends
+//! become file names here, and are checked ([`super::safe`]) before any
+//! path is built; downloads get timeouts and resume ([`super::download`]).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use hf_hub::progress::{DownloadEvent, ProgressEvent, ProgressHandler};
-use hf_hub::{HFClient, HFError, HFRepositorySync, RepoTypeDataset};
+use reqwest::header::HeaderMap;
 
+use super::download::to_blob;
 use super::env::HubConfig;
 use super::error::{HubError, HubResult};
-use super::tree::{RepoFile, is_commit, is_sha256};
+use super::files::write_atomic;
+use super::http::{Http, content_length};
+use super::safe;
+use super::tree::{RepoFile, cached_commit, encode_segment, is_commit, is_sha256};
 use crate::source::Progress;
 
 /// A verified file in the cache.
@@ -34,43 +36,38 @@ pub struct CachedFile {
 
 /// Downloads files of one dataset repo at one revision.
 pub struct Downloader {
-    repo: HFRepositorySync<RepoTypeDataset>,
+    /// `None` offline: nothing is asked of the network.
+    http: Option<Http>,
     repo_id: String,
     revision: String,
-    offline: bool,
     cache: PathBuf,
+    repo_dir: PathBuf,
     endpoint: String,
-    token_set: bool,
-    max_tries: u32,
+}
+
+/// What the HEAD of a resolve URL says about a file, checked.
+struct Resolved {
+    etag: String,
+    commit: String,
+    size: Option<u64>,
 }
 
 impl Downloader {
     pub fn new(cfg: &HubConfig, repo_id: &str, revision: &str) -> HubResult<Self> {
-        let (owner, name) = repo_id.split_once('/').ok_or_else(|| HubError::Config {
-            detail: format!("repo id {repo_id:?} is not owner/name"),
-        })?;
-        let mut builder = HFClient::builder()
-            .endpoint(cfg.endpoint.clone())
-            .cache_dir(cfg.cache_dir.clone())
-            .user_agent(concat!("hubecon/", env!("CARGO_PKG_VERSION")))
-            .retry_max_attempts(cfg.policy.max_tries.saturating_sub(1) as usize)
-            // hf-hub waits 2B, 4B, ... before its retries.
-            .retry_base_delay(cfg.policy.base_delay / 2);
-        if let Some(t) = &cfg.token {
-            builder = builder.token(t.clone());
+        let bad_id = repo_id.split('/').count() != 2;
+        if bad_id || safe::relative("repo id", repo_id).is_err() {
+            return Err(HubError::Config {
+                detail: format!("repo id {repo_id:?} is not owner/name"),
+            });
         }
-        let client = builder.build_sync().map_err(|e| HubError::Config {
-            detail: format!("cannot set up hf-hub for {}: {e}", cfg.endpoint),
-        })?;
+        safe::relative("revision", revision)?;
         Ok(Self {
-            repo: client.dataset(owner, name),
+            http: (!cfg.offline).then(|| Http::new(cfg)).transpose()?,
             repo_id: repo_id.to_string(),
             revision: revision.to_string(),
-            offline: cfg.offline,
             cache: cfg.cache_dir.clone(),
+            repo_dir: cfg.dataset_folder(repo_id),
             endpoint: cfg.endpoint.clone(),
-            token_set: cfg.token.is_some(),
-            max_tries: cfg.policy.max_tries,
         })
     }
 
@@ -82,39 +79,119 @@ impl Downloader {
         expected: Option<&RepoFile>,
         progress: &dyn Progress,
     ) -> HubResult<CachedFile> {
+        safe::relative("repo path", path)?;
         progress.start(path, expected.map_or(0, |e| e.size));
-        let result = self.download(path, progress);
+        let result = match &self.http {
+            None => self.cached(path),
+            Some(http) => self.download(http, path, expected, progress),
+        };
         progress.finish();
-        let snapshot = result.map_err(|e| self.hub_error(path, e))?;
-        self.verify(path, snapshot, expected)
+        self.verify(path, result?, expected)
     }
 
-    /// Runs the hf-hub download on a helper thread and forwards its byte
-    /// count to `progress` from this one.
-    fn download(&self, path: &str, progress: &dyn Progress) -> Result<PathBuf, HFError> {
-        let done = Arc::new(AtomicU64::new(0));
-        let handler = Bytes(Arc::clone(&done));
-        let repo = self.repo.clone();
-        let (file, revision, offline) = (path.to_string(), self.revision.clone(), self.offline);
-        std::thread::scope(|s| {
-            let job = s.spawn(move || {
-                repo.download_file()
-                    .filename(file)
-                    .revision(revision)
-                    .local_files_only(offline)
-                    .progress(handler)
-                    .send()
-            });
-            let mut shown = 0;
-            while !job.is_finished() {
-                std::thread::sleep(Duration::from_millis(100));
-                shown = forward(&done, shown, progress);
-            }
-            forward(&done, shown, progress);
-            job.join().unwrap_or_else(|_| {
-                Err(HFError::Other("the hf-hub download thread panicked".into()))
-            })
-        })
+    /// Offline: `snapshots/<commit of the revision>/<path>`.
+    fn cached(&self, path: &str) -> HubResult<PathBuf> {
+        let not_cached = || HubError::NotCached {
+            repo: self.repo_id.clone(),
+            file: path.to_string(),
+            revision: self.revision.clone(),
+            cache: self.cache.clone(),
+        };
+        let commit = cached_commit(&self.repo_dir, &self.revision).ok_or_else(not_cached)?;
+        let snapshot = self.snapshot_path(&commit, path);
+        if snapshot.exists() {
+            Ok(snapshot)
+        } else {
+            Err(not_cached())
+        }
+    }
+
+    fn download(
+        &self,
+        http: &Http,
+        path: &str,
+        expected: Option<&RepoFile>,
+        progress: &dyn Progress,
+    ) -> HubResult<PathBuf> {
+        let encoded: Vec<String> = path.split('/').map(encode_segment).collect();
+        let url = format!(
+            "{}/datasets/{}/resolve/{}/{}",
+            self.endpoint,
+            self.repo_id,
+            encode_segment(&self.revision),
+            encoded.join("/")
+        );
+        let hint = format!(
+            "dataset {} has no file {path} at revision {} (a gated repo also answers 404 \
+             without a token: set HF_TOKEN)",
+            self.repo_id, self.revision
+        );
+        let (answered, headers) = http.head(&url, &hint).map_err(|e| match e {
+            HubError::NotFound { .. } => HubError::FileNotInRepo {
+                repo: self.repo_id.clone(),
+                file: path.to_string(),
+                revision: self.revision.clone(),
+                url: url.clone(),
+            },
+            other => other,
+        })?;
+        let r = self.resolved(&answered, &headers, path)?;
+        let blobs = self.repo_dir.join("blobs");
+        let blob = blobs.join(&r.etag);
+        if !blob.is_file() {
+            std::fs::create_dir_all(&blobs).map_err(|e| HubError::io(&blobs, e))?;
+            let fail = |detail| self.download_error(path, detail);
+            let size = r.size.or(expected.map(|e| e.size));
+            to_blob(http, &url, &blob, size, &hint, progress, &fail)?;
+        }
+        let snapshot = self.snapshot_path(&r.commit, path);
+        link_snapshot(&snapshot, path, &r.etag)?;
+        if !is_commit(&self.revision) {
+            let mut line = r.commit.clone().into_bytes();
+            line.push(b'\n');
+            write_atomic(&self.repo_dir.join("refs").join(&self.revision), &line)?;
+        }
+        Ok(snapshot)
+    }
+
+    /// The blob's etag, the commit and the size from a resolve HEAD, each
+    /// checked before it names anything.
+    fn resolved(&self, url: &str, h: &HeaderMap, path: &str) -> HubResult<Resolved> {
+        let text = |name: &str| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let missing = |what: &str| {
+            self.download_error(path, format!("{url} answered without an {what} header"))
+        };
+        let (header, raw) = match (text("x-linked-etag"), text("etag")) {
+            (Some(t), _) => ("X-Linked-Etag", t),
+            (None, Some(t)) => ("ETag", t),
+            (None, None) => return Err(missing("ETag")),
+        };
+        let etag = safe::blob_etag(url, header, &raw)?;
+        let commit = safe::commit(
+            url,
+            &text("x-repo-commit").ok_or_else(|| missing("X-Repo-Commit"))?,
+        )?;
+        let size = text("x-linked-size")
+            .and_then(|s| s.trim().parse().ok())
+            .or_else(|| content_length(h).filter(|n| *n > 0));
+        Ok(Resolved { etag, commit, size })
+    }
+
+    fn snapshot_path(&self, commit: &str, path: &str) -> PathBuf {
+        self.repo_dir.join("snapshots").join(commit).join(path)
+    }
+
+    fn download_error(&self, path: &str, detail: String) -> HubError {
+        HubError::Download {
+            repo: self.repo_id.clone(),
+            file: path.to_string(),
+            revision: self.revision.clone(),
+            detail,
+        }
     }
 
     /// Size and sha256 of the blob behind `snapshot`, checked; a mismatch
@@ -125,7 +202,8 @@ impl Downloader {
         snapshot: PathBuf,
         expected: Option<&RepoFile>,
     ) -> HubResult<CachedFile> {
-        let blob = std::fs::canonicalize(&snapshot).map_err(|e| HubError::io(&snapshot, e))?;
+        // A blob outside the cache (a poisoned link) is refused, never removed.
+        let blob = safe::inside_cache(&snapshot, &self.cache)?;
         let commit = commit_of(&snapshot, path).ok_or_else(|| HubError::Download {
             repo: self.repo_id.clone(),
             file: path.to_string(),
@@ -137,7 +215,12 @@ impl Downloader {
             .len();
         let corrupt = |what, expected: String, found: String| {
             let _ = std::fs::remove_file(&blob);
-            let _ = std::fs::remove_file(&snapshot);
+            if snapshot
+                .parent()
+                .is_some_and(|dir| safe::inside_cache(dir, &self.cache).is_ok())
+            {
+                let _ = std::fs::remove_file(&snapshot);
+            }
             HubError::Corrupt {
                 repo: self.repo_id.clone(),
                 file: path.to_string(),
@@ -178,60 +261,34 @@ impl Downloader {
             sha256,
         })
     }
-
-    fn hub_error(&self, path: &str, e: HFError) -> HubError {
-        let (repo, file, revision) = (
-            self.repo_id.clone(),
-            path.to_string(),
-            self.revision.clone(),
-        );
-        match e {
-            HFError::LocalEntryNotFound { .. } | HFError::EntryNotFound { .. } if self.offline => {
-                HubError::NotCached {
-                    repo,
-                    file,
-                    revision,
-                    cache: self.cache.clone(),
-                }
-            }
-            HFError::EntryNotFound { .. } => HubError::FileNotInRepo {
-                url: format!(
-                    "{}/datasets/{repo}/resolve/{}/{file}",
-                    self.endpoint,
-                    super::tree::encode_segment(&revision)
-                ),
-                repo,
-                file,
-                revision,
-            },
-            HFError::AuthRequired { context } | HFError::Forbidden { context } => HubError::Auth {
-                url: context.url.clone(),
-                status: context.status.as_u16(),
-                token_set: self.token_set,
-            },
-            HFError::RateLimited { context, .. } => HubError::RateLimited {
-                url: context.url.clone(),
-                tries: self.max_tries,
-            },
-            other => HubError::Download {
-                repo,
-                file,
-                revision,
-                detail: chain(&other),
-            },
-        }
-    }
 }
 
-/// Advances `progress` to the byte count in `done`; returns what is shown.
-fn forward(done: &AtomicU64, shown: u64, progress: &dyn Progress) -> u64 {
-    let now = done.load(Ordering::Relaxed);
-    if now > shown {
-        progress.advance(now - shown);
-        now
-    } else {
-        shown
-    }
+/// Points `snapshot` at `../../blobs/<etag>` (relative, as the HF cache
+/// does), through a temporary link and a rename so that an old entry is
+/// replaced, never followed.
+fn link_snapshot(snapshot: &Path, path: &str, etag: &str) -> HubResult<()> {
+    let dir = snapshot.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| HubError::io(dir, e))?;
+    let up = "../".repeat(path.split('/').count() + 1);
+    let target = PathBuf::from(format!("{up}blobs/{etag}"));
+    let tmp = dir.join(format!(".{etag}.{}.link", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    make_link(&target, &dir.join(&target), &tmp).map_err(|e| HubError::io(&tmp, e))?;
+    std::fs::rename(&tmp, snapshot).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        HubError::io(snapshot, e)
+    })
+}
+
+#[cfg(unix)]
+fn make_link(target: &Path, _resolved: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+/// Without symlinks: a hard link to (or a copy of) the blob.
+#[cfg(not(unix))]
+fn make_link(_target: &Path, resolved: &Path, link: &Path) -> std::io::Result<()> {
+    std::fs::hard_link(resolved, link).or_else(|_| std::fs::copy(resolved, link).map(|_| ()))
 }
 
 /// The commit of `snapshots/<commit>/<path>`.
@@ -243,36 +300,6 @@ fn commit_of(snapshot: &Path, path: &str) -> Option<String> {
     let c = dir.file_name()?.to_str()?;
     let under_snapshots = dir.parent()?.file_name()? == "snapshots";
     (under_snapshots && is_commit(c)).then(|| c.to_string())
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(c) = src {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        src = c.source();
-    }
-    s
-}
-
-/// hf-hub's progress events as a byte count.
-struct Bytes(Arc<AtomicU64>);
-
-impl ProgressHandler for Bytes {
-    fn on_progress(&self, event: &ProgressEvent) {
-        if let ProgressEvent::Download(DownloadEvent::Progress { files }) = event {
-            for f in files {
-                self.0.fetch_max(f.bytes_completed, Ordering::Relaxed);
-            }
-        } else if let ProgressEvent::Download(DownloadEvent::AggregateProgress {
-            bytes_completed,
-            ..
-        }) = event
-        {
-            self.0.fetch_max(*bytes_completed, Ordering::Relaxed);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -239,12 +239,18 @@ pub fn first_url(http: &Http, q: &CollectQuery) -> HubResult<Url> {
 
 /// The models of a page: a JSON array of objects.
 fn parse_page(page: u32, f: &Fetched) -> HubResult<Vec<Value>> {
-    let value: Value = serde_json::from_slice(&f.body).map_err(|e| {
-        let start: String = String::from_utf8_lossy(&f.body).chars().take(80).collect();
+    let body = crate::apijson::strip_bom(&f.body);
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        let start: String = String::from_utf8_lossy(body).chars().take(80).collect();
+        let problem = if e.is_eof() {
+            format!("it ends early, after {} bytes", body.len())
+        } else {
+            crate::apijson::json_problem(body, &e)
+        };
         bad_page(
             page,
             &f.url,
-            format!("not JSON ({e}); it starts with {start:?}"),
+            format!("not valid JSON: {problem}; it starts with {start:?}"),
         )
     })?;
     let Value::Array(items) = value else {

@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::error::{HubError, HubResult};
+
 /// The public Hub.
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 
@@ -41,13 +43,22 @@ pub struct RequestPolicy {
     pub max_retry_after: Duration,
     /// Requests per second, at most (0 = unbounded).
     pub requests_per_second: f64,
-    /// Connect and read timeout of one request.
-    pub timeout: Duration,
+    /// The longest wait for a TCP (and TLS) connection.
+    pub connect_timeout: Duration,
+    /// The longest wait for the response head or for the next bytes of a
+    /// body: a stalled server fails after this.
+    pub read_timeout: Duration,
+    /// The longest a whole API page, or a whole file download with its
+    /// resumed retries, may take: a dripping server fails after this.
+    pub max_duration: Duration,
+    /// The largest API or listing page accepted, in bytes.
+    pub max_page_bytes: u64,
 }
 
 impl Default for RequestPolicy {
     /// 5 tries with backoff 1 s, 2 s, 4 s, 8 s (16 s cap), `Retry-After`
-    /// honoured up to 120 s, 2 requests per second, 60 s timeout.
+    /// honoured up to 120 s, 2 requests per second, 10 s to connect, 30 s
+    /// without a byte, 1 h for one page or file, pages up to 64 MiB.
     fn default() -> Self {
         Self {
             max_tries: 5,
@@ -55,7 +66,10 @@ impl Default for RequestPolicy {
             max_delay: Duration::from_secs(16),
             max_retry_after: Duration::from_secs(120),
             requests_per_second: 2.0,
-            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            max_duration: Duration::from_secs(3600),
+            max_page_bytes: 64 << 20,
         }
     }
 }
@@ -93,13 +107,14 @@ impl HubConfig {
 
     /// Reads `HF_ENDPOINT`, `HF_HUB_CACHE`, `HF_HOME`, `HF_TOKEN` (or
     /// `HF_TOKEN_PATH`, or `$HF_HOME/token`) and `HF_HUB_OFFLINE` from the
-    /// process environment.
-    pub fn from_env() -> Self {
+    /// process environment, and the timeouts `HUBECON_CONNECT_TIMEOUT`,
+    /// `HUBECON_READ_TIMEOUT` and `HUBECON_MAX_DURATION` (seconds).
+    pub fn from_env() -> HubResult<Self> {
         Self::from_vars(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
     }
 
     /// [`HubConfig::from_env`] over any variable lookup (for tests).
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> HubResult<Self> {
         let hf_home = hf_home(&var);
         let cache_dir = var("HF_HUB_CACHE")
             .map(PathBuf::from)
@@ -113,7 +128,17 @@ impl HubConfig {
             read_token_file(&path)
         });
         cfg.offline = var("HF_HUB_OFFLINE").is_some_and(|v| is_true(&v));
-        cfg
+        let p = &mut cfg.policy;
+        for (name, field) in [
+            ("HUBECON_CONNECT_TIMEOUT", &mut p.connect_timeout),
+            ("HUBECON_READ_TIMEOUT", &mut p.read_timeout),
+            ("HUBECON_MAX_DURATION", &mut p.max_duration),
+        ] {
+            if let Some(v) = var(name) {
+                *field = seconds(name, &v)?;
+            }
+        }
+        Ok(cfg)
     }
 
     /// The folder of a dataset repo in the cache:
@@ -143,6 +168,19 @@ fn read_token_file(path: &Path) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
+/// A positive number of seconds (fractions allowed), else a config error
+/// naming the variable.
+fn seconds(name: &str, v: &str) -> HubResult<Duration> {
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| HubError::Config {
+            detail: format!("{name}={v:?}: expected a positive number of seconds"),
+        })
+}
+
 /// The Python client's truth values: 1, true, yes, on (any case).
 fn is_true(v: &str) -> bool {
     matches!(
@@ -169,7 +207,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("token"), "hf_abc\n").unwrap();
         let home = dir.path().to_str().unwrap();
-        let cfg = HubConfig::from_vars(vars(&[("HF_HOME", home)]));
+        let cfg = HubConfig::from_vars(vars(&[("HF_HOME", home)])).unwrap();
         assert_eq!(cfg.cache_dir, dir.path().join("hub"));
         assert_eq!(cfg.token.as_deref(), Some("hf_abc"));
         assert_eq!(cfg.endpoint, DEFAULT_ENDPOINT);
@@ -184,7 +222,8 @@ mod tests {
             ("HF_TOKEN", "hf_env"),
             ("HF_ENDPOINT", "http://127.0.0.1:9/"),
             ("HF_HUB_OFFLINE", "1"),
-        ]));
+        ]))
+        .unwrap();
         assert_eq!(cfg.cache_dir, PathBuf::from("/c"));
         assert_eq!(cfg.token.as_deref(), Some("hf_env"));
         assert_eq!(cfg.endpoint, "http://127.0.0.1:9");
@@ -193,7 +232,7 @@ mod tests {
 
     #[test]
     fn default_home_is_under_the_user_cache() {
-        let cfg = HubConfig::from_vars(vars(&[("HOME", "/home/u")]));
+        let cfg = HubConfig::from_vars(vars(&[("HOME", "/home/u")])).unwrap();
         assert_eq!(
             cfg.cache_dir,
             PathBuf::from("/home/u/.cache/huggingface/hub")
@@ -210,7 +249,7 @@ mod tests {
             ("0", false),
             ("no", false),
         ] {
-            let cfg = HubConfig::from_vars(vars(&[("HF_HUB_OFFLINE", v), ("HOME", "/x")]));
+            let cfg = HubConfig::from_vars(vars(&[("HF_HUB_OFFLINE", v), ("HOME", "/x")])).unwrap();
             assert_eq!(cfg.offline, want, "HF_HUB_OFFLINE={v}");
         }
     }
@@ -221,6 +260,28 @@ mod tests {
         let secs: Vec<u64> = (1..=6).map(|r| p.backoff(r).as_secs()).collect();
         assert_eq!(secs, [1, 2, 4, 8, 16, 16]);
         assert_eq!(p.min_interval(), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn timeouts_come_from_the_environment_and_bad_values_are_named() {
+        let cfg = HubConfig::from_vars(vars(&[
+            ("HOME", "/x"),
+            ("HUBECON_READ_TIMEOUT", "0.5"),
+            ("HUBECON_MAX_DURATION", "90"),
+        ]))
+        .unwrap();
+        assert_eq!(cfg.policy.read_timeout, Duration::from_millis(500));
+        assert_eq!(cfg.policy.max_duration, Duration::from_secs(90));
+        assert_eq!(cfg.policy.connect_timeout, Duration::from_secs(10));
+        for bad in ["0", "-1", "soon", "inf"] {
+            let e = HubConfig::from_vars(vars(&[("HOME", "/x"), ("HUBECON_CONNECT_TIMEOUT", bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("HUBECON_CONNECT_TIMEOUT") && e.contains("seconds"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

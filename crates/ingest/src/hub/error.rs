@@ -107,6 +107,51 @@ pub enum HubError {
         detail: String,
     },
     #[error(
+        "{url} answered a {header} header {value:?}, which is not {expected}; no cache path \
+         was built from it. Is HF_ENDPOINT a Hub you trust?"
+    )]
+    UnsafeHeader {
+        url: String,
+        header: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("{what} {value:?} cannot name a file in the cache: {detail}")]
+    UnsafePath {
+        what: &'static str,
+        value: String,
+        detail: &'static str,
+    },
+    #[error(
+        "{path} resolves to {target}, outside the Hugging Face cache {cache}; it was left \
+         alone. Delete the cache entry {path} (or the whole cache) and fetch again"
+    )]
+    OutsideCache {
+        path: PathBuf,
+        target: PathBuf,
+        cache: PathBuf,
+    },
+    #[error(
+        "{url} links its next page to {next}, which is not on the endpoint {endpoint}; \
+         refusing to follow it (the token is only ever sent to the endpoint)"
+    )]
+    ForeignLink {
+        url: String,
+        next: String,
+        endpoint: String,
+    },
+    #[error("{url} sent more than {limit} bytes for one page; refusing to read on")]
+    PageTooLarge { url: String, limit: u64 },
+    #[error(
+        "{url} did not finish within {secs} s ({what}); the server is too slow or stalled. \
+         Raise HUBECON_MAX_DURATION, or run the same command again later"
+    )]
+    TooSlow {
+        url: String,
+        what: &'static str,
+        secs: u64,
+    },
+    #[error(
         "{file} of dataset {repo}: the downloaded copy is corrupt ({what}: expected {expected}, \
          found {found}); it was removed from the cache, run the same command again"
     )]

@@ -1,7 +1,7 @@
 //! Getting real data from the Hugging Face Hub.
 //!
 //! - [`fetch`]: the paper's annotated release and the weekly hub-stats
-//!   snapshots, downloaded with hf-hub into the standard Hugging Face cache
+//!   snapshots, downloaded ([`cache`]) into the standard Hugging Face cache
 //!   (`HF_HOME`), checked (size, sha256), placed under `data/raw/<name>/`
 //!   with a `fetch-manifest.json`; offline (`HF_HUB_OFFLINE=1`) from the
 //!   cache alone.
@@ -15,12 +15,14 @@
 
 pub mod cache;
 pub mod collect;
+pub mod download;
 pub mod env;
 pub mod error;
 pub mod fetch;
 pub mod files;
 pub mod http;
 pub mod manifest;
+pub mod safe;
 pub mod tree;
 
 pub use collect::{CollectOptions, CollectReport, collect};

@@ -1,6 +1,6 @@
 //! A fake Hub behind the loopback server: dataset repos with files, the
 //! tree API (paged by `Link`), the resolve endpoint (302 to a CDN path with
-//! the `x-repo-commit`, `x-linked-etag` and `x-linked-size` headers hf-hub
+//! the `x-repo-commit`, `x-linked-etag` and `x-linked-size` headers the downloader
 //! reads) and the CDN (with `accept-ranges` and `Range`).
 
 use std::collections::BTreeMap;

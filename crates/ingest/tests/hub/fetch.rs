@@ -1,4 +1,4 @@
-//! `hubecon fetch`: the hf-hub downloads into the cache, offline mode, and
+//! `hubecon fetch`: the downloads into the cache, offline mode, and
 //! what a failed or corrupt download leaves behind.
 
 use std::path::Path;
@@ -231,20 +231,68 @@ fn a_range_without_snapshots_is_an_error_naming_the_repo() {
 }
 
 #[test]
-fn a_truncated_body_leaves_no_file_and_the_next_run_restarts_it() {
+fn a_truncated_body_is_resumed_from_where_it_stopped() {
     let hub = hub_with(vec![release_repo()]);
     let cuts = Arc::new(AtomicUsize::new(0));
     let (h, c) = (hub.clone(), cuts.clone());
     let rolling_sha = sha256(ROLLING);
+    let half = ROLLING.len() / 2;
     let server = Server::start(move |req, base| {
         let reply = h.serve(req, base);
-        // The first GET of one blob is cut short (hf-hub does not retry a
-        // body that ends early: the run fails, the next one restarts).
         if req.method == "GET"
             && req.path().ends_with(&rolling_sha)
             && c.fetch_add(1, Ordering::SeqCst) == 0
         {
-            return reply.cut(ROLLING.len() / 2);
+            return reply.cut(half);
+        }
+        reply
+    });
+    let (cache, raw) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    fetch_release(
+        &config(&server.base, cache.path()),
+        &opts(raw.path()),
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read(raw.path().join("release/one_year_rolling.parquet")).unwrap(),
+        ROLLING
+    );
+    let gets: Vec<Option<String>> = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path().ends_with(&sha256(ROLLING)))
+        .map(|r| r.header("range").map(str::to_string))
+        .collect();
+    assert_eq!(
+        gets,
+        [None, Some(format!("bytes={half}-"))],
+        "resumed, not restarted"
+    );
+    let blobs = cache
+        .path()
+        .join("datasets--mmpr--open_model_evolution_data/blobs");
+    assert!(
+        files_under(&blobs)
+            .iter()
+            .all(|f| !f.ends_with(".incomplete")),
+        "{:?}",
+        files_under(&blobs)
+    );
+}
+
+#[test]
+fn a_body_cut_on_every_try_fails_and_keeps_nothing_partial() {
+    let hub = hub_with(vec![release_repo()]);
+    let cutting = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let (h, c) = (hub.clone(), cutting.clone());
+    let rolling_sha = sha256(ROLLING);
+    let server = Server::start(move |req, base| {
+        let reply = h.serve(req, base);
+        if c.load(Ordering::SeqCst) && req.method == "GET" && req.path().ends_with(&rolling_sha) {
+            // Whatever range is asked, the body stops 3 bytes short.
+            let len = reply.body.len();
+            return reply.cut(len.saturating_sub(3));
         }
         reply
     });
@@ -253,13 +301,21 @@ fn a_truncated_body_leaves_no_file_and_the_next_run_restarts_it() {
 
     let e = fetch_release(&cfg, &opts(raw.path()), &Silent).unwrap_err();
     assert!(matches!(e, HubError::Download { .. }), "{e}");
-    assert!(e.to_string().contains("one_year_rolling.parquet"), "{e}");
+    let msg = e.to_string();
+    assert!(msg.contains("one_year_rolling.parquet"), "{msg}");
+    assert!(
+        msg.contains("3 tries") && msg.contains("Nothing partial was kept"),
+        "{msg}"
+    );
+    assert_eq!(server.count("GET", &format!("/cdn/{}", sha256(ROLLING))), 3);
     let repo_dir = cache
         .path()
         .join("datasets--mmpr--open_model_evolution_data");
-    assert!(
-        !repo_dir.join("blobs").join(sha256(ROLLING)).exists(),
-        "no blob under its final name"
+    let blobs = files_under(&repo_dir.join("blobs"));
+    assert_eq!(
+        blobs,
+        [sha256(ANNOTATED)],
+        "no partial blob, no .incomplete"
     );
     let snap = repo_dir
         .join("snapshots")
@@ -273,16 +329,12 @@ fn a_truncated_body_leaves_no_file_and_the_next_run_restarts_it() {
         .unwrap();
     assert_eq!(m.files.len(), 1);
 
+    cutting.store(false, Ordering::SeqCst);
     fetch_release(&cfg, &opts(raw.path()), &Silent).unwrap();
     assert_eq!(
         std::fs::read(raw.path().join("release/one_year_rolling.parquet")).unwrap(),
         ROLLING
     );
-    let leftovers: Vec<String> = files_under(&repo_dir.join("blobs"))
-        .into_iter()
-        .filter(|f| f.ends_with(".incomplete"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]

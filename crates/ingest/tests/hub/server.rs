@@ -1,7 +1,8 @@
 //! A loopback HTTP/1.1 server for the Hub tests: one request per
-//! connection (`Connection: close`), answers from a handler closure, logs
-//! every request, and can cut a body short. Bounded: it stops after
-//! `MAX_REQUESTS` requests or `LIFETIME`, and when dropped.
+//! connection (`Connection: close`, each on its own thread so that a stalled
+//! one does not hold up the next), answers from a handler closure, logs
+//! every request, and can cut a body short, stall in it or drip it. Bounded:
+//! it stops after `MAX_REQUESTS` requests or `LIFETIME`, and when dropped.
 //!
 //! Hand-rolled on `std::net::TcpListener` rather than a crate because the
 //! tests need malformed responses (a `Content-Length` larger than the body)
@@ -49,6 +50,12 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// Send only this many body bytes while announcing the full length.
     pub cut_at: Option<usize>,
+    /// Send this many body bytes, then wait this long before the rest.
+    pub stall: Option<(usize, Duration)>,
+    /// Send the body one byte at a time, this long apart.
+    pub drip: Option<Duration>,
+    /// Send no `Content-Length`: the body ends when the connection closes.
+    pub no_length: bool,
 }
 
 impl Reply {
@@ -58,6 +65,9 @@ impl Reply {
             headers: Vec::new(),
             body: body.into(),
             cut_at: None,
+            stall: None,
+            drip: None,
+            no_length: false,
         }
     }
     pub fn json(body: impl Into<String>) -> Self {
@@ -69,6 +79,18 @@ impl Reply {
     }
     pub fn cut(mut self, at: usize) -> Self {
         self.cut_at = Some(at);
+        self
+    }
+    pub fn stall(mut self, after: usize, wait: Duration) -> Self {
+        self.stall = Some((after, wait));
+        self
+    }
+    pub fn no_length(mut self) -> Self {
+        self.no_length = true;
+        self
+    }
+    pub fn drip(mut self, every: Duration) -> Self {
+        self.drip = Some(every);
         self
     }
 }
@@ -140,18 +162,22 @@ fn serve(
 ) {
     let started = Instant::now();
     let mut served = 0;
-    while !stop.load(Ordering::SeqCst) && served < MAX_REQUESTS && started.elapsed() < LIFETIME {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                served += 1;
-                let _ = handle(stream, handler, base, log);
+    // Scoped: every connection's thread has ended when `serve` returns.
+    std::thread::scope(|s| {
+        while !stop.load(Ordering::SeqCst) && served < MAX_REQUESTS && started.elapsed() < LIFETIME
+        {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    served += 1;
+                    s.spawn(move || handle(stream, handler, base, log));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(_) => break,
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Err(_) => break,
         }
-    }
+    });
 }
 
 fn handle(
@@ -217,10 +243,11 @@ fn write_reply(stream: &mut TcpStream, req: &Req, reply: &Reply) -> std::io::Res
     for (k, v) in &reply.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    if !reply
-        .headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+    if !reply.no_length
+        && !reply
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
     {
         head.push_str(&format!("content-length: {}\r\n", reply.body.len()));
     }
@@ -231,7 +258,24 @@ fn write_reply(stream: &mut TcpStream, req: &Req, reply: &Reply) -> std::io::Res
             .cut_at
             .unwrap_or(reply.body.len())
             .min(reply.body.len());
-        stream.write_all(&reply.body[..end])?;
+        let mut body = &reply.body[..end];
+        if let Some((after, wait)) = reply.stall {
+            let (sent, rest) = body.split_at(after.min(body.len()));
+            stream.write_all(sent)?;
+            stream.flush()?;
+            std::thread::sleep(wait);
+            body = rest;
+        }
+        match reply.drip {
+            Some(every) => {
+                for b in body {
+                    stream.write_all(std::slice::from_ref(b))?;
+                    stream.flush()?;
+                    std::thread::sleep(every);
+                }
+            }
+            None => stream.write_all(body)?,
+        }
     }
     stream.flush()?;
     let _ = stream.shutdown(std::net::Shutdown::Both);

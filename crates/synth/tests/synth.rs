@@ -595,7 +595,11 @@ fn the_public_scenario_is_the_default_hub_with_the_public_coverage() {
 
 #[test]
 fn a_coverage_date_after_the_last_snapshot_is_refused() {
-    let text = PUBLIC_SCENARIO_TOML.replacen("2024-07-28", "2031-01-05", 1);
+    let text = PUBLIC_SCENARIO_TOML.replacen(
+        "snapshots_from = \"2024-07-28\"",
+        "snapshots_from = \"2031-01-05\"",
+        1,
+    );
     let e = Scenario::from_toml_str(&text).unwrap_err();
     assert!(e.to_string().contains("formats.snapshots_from"), "{e}");
 }

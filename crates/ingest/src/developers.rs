@@ -22,6 +22,10 @@ pub struct Annotation {
     pub country: Option<String>,
     pub country_group: &'static str,
     pub source: &'static str,
+    /// The org type and country group as the release wrote them (kept when
+    /// outside our vocabulary, where `org_type`/`country_group` say unknown).
+    pub reported_org_type: Option<String>,
+    pub reported_country_group: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -97,6 +101,8 @@ pub fn load_curated(path: &Path) -> Result<Vec<Annotation>> {
             country: (!country.is_empty()).then(|| country.to_string()),
             country_group: group,
             source: annotation_source::CURATED,
+            reported_org_type: None,
+            reported_country_group: None,
         });
     }
     Ok(out)
@@ -264,6 +270,8 @@ pub fn normalize_release(raw: &RawAnnotation, unmapped: &mut BTreeMap<String, u6
         country,
         country_group: group,
         source: annotation_source::RELEASE,
+        reported_org_type: raw.org_type.clone(),
+        reported_country_group: raw.country_group.clone(),
     }
 }
 
@@ -319,6 +327,8 @@ fn unknown(author: &str) -> Annotation {
         country: None,
         country_group: country_group::UNKNOWN,
         source: annotation_source::NONE,
+        reported_org_type: None,
+        reported_country_group: None,
     }
 }
 
@@ -329,6 +339,11 @@ fn annotation_frame(rows: &[Annotation]) -> Result<DataFrame> {
         c::COUNTRY => rows.iter().map(|a| a.country.as_deref()).collect::<Vec<_>>(),
         c::COUNTRY_GROUP => rows.iter().map(|a| a.country_group).collect::<Vec<_>>(),
         c::ANNOTATION_SOURCE => rows.iter().map(|a| a.source).collect::<Vec<_>>(),
+        c::REPORTED_ORG_TYPE => rows.iter().map(|a| a.reported_org_type.as_deref()).collect::<Vec<_>>(),
+        c::REPORTED_COUNTRY_GROUP => rows
+            .iter()
+            .map(|a| a.reported_country_group.as_deref())
+            .collect::<Vec<_>>(),
     )
     .during(|| "building the developers table".into())
 }
@@ -397,6 +412,8 @@ mod tests {
                 country: Some("US".into()),
                 country_group: "USA",
                 source: "curated",
+                reported_org_type: None,
+                reported_country_group: None,
             },
             Annotation {
                 author: "Qwen".into(),
@@ -404,6 +421,8 @@ mod tests {
                 country: Some("CN".into()),
                 country_group: "China",
                 source: "curated",
+                reported_org_type: None,
+                reported_country_group: None,
             },
         ];
         let release = vec![RawAnnotation {

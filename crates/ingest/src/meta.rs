@@ -341,10 +341,24 @@ fn from_untyped_tags(tags: &[String]) -> Option<DeclaredLineage> {
 pub fn safetensors_total(st: Option<&Map<String, Value>>) -> Option<u64> {
     let st = st?;
     count(st.get("total")).filter(|n| *n > 0).or_else(|| {
-        let params = nested(st.get("parameters"))?;
-        let sum: u64 = params.values().filter_map(|v| count(Some(v))).sum();
+        let sum: u64 = parameter_counts(st.get("parameters")).into_iter().sum();
         (sum > 0).then_some(sum)
     })
+}
+
+/// The counts per dtype of `safetensors.parameters`: an object (`{"BF16":
+/// n}`), a JSON string holding one, or a parquet map as polars reads it (a
+/// list of `{key, value}`).
+fn parameter_counts(v: Option<&Value>) -> Vec<u64> {
+    match v {
+        Some(Value::Array(entries)) => entries
+            .iter()
+            .filter_map(|e| count(e.get("value")))
+            .collect(),
+        other => nested(other)
+            .map(|m| m.values().filter_map(|v| count(Some(v))).collect())
+            .unwrap_or_default(),
+    }
 }
 
 fn gguf_fields(g: Option<&Map<String, Value>>) -> (Option<u64>, Option<String>) {

@@ -92,6 +92,9 @@ pub mod developers {
     pub const COUNTRY: &str = "country";
     pub const COUNTRY_GROUP: &str = "country_group";
     pub const ANNOTATION_SOURCE: &str = "annotation_source";
+    /// The release's own org type and country group, kept as written.
+    pub const REPORTED_ORG_TYPE: &str = "reported_org_type";
+    pub const REPORTED_COUNTRY_GROUP: &str = "reported_country_group";
 }
 
 /// Values of `models.relation`.

@@ -148,11 +148,15 @@ fn normalize_side(side: &str) -> String {
     }
 }
 
-/// Normalizes a modality written `Text → Text`, `Image+Text -> Text` or
-/// `text, image → text` to this crate's form (`image+text -> text`).
-/// `None` when the text has no arrow.
+/// The arrows the release writes between inputs and outputs, the longest
+/// first (so `-->` is not read as a `-` input and `->`).
+const ARROWS: [&str; 5] = ["→", "-->", "==>", "->", "=>"];
+
+/// Normalizes a modality written `Text → Text`, `Text --> Text`,
+/// `Image+Text -> Text` or `text, image → text` to this crate's form
+/// (`image+text -> text`). `None` when the text has no arrow.
 pub fn normalize_modality(text: &str) -> Option<String> {
-    let (input, output) = text.split_once('→').or_else(|| text.split_once("->"))?;
+    let (input, output) = ARROWS.iter().find_map(|a| text.split_once(a))?;
     Some(format!(
         "{} -> {}",
         normalize_side(input),
@@ -235,6 +239,15 @@ mod tests {
         assert_eq!(
             normalize_modality("Text → Speech").as_deref(),
             Some("text -> audio")
+        );
+        assert_eq!(
+            normalize_modality("Text --> Text").as_deref(),
+            Some("text -> text"),
+            "the release writes this arrow too"
+        );
+        assert_eq!(
+            normalize_modality("Image ==> Text").as_deref(),
+            Some("image -> text")
         );
         assert_eq!(normalize_modality("Text"), None);
     }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hubecon` binary on fixtures the tests write.
 
 mod fixtures;
+mod readers;
 mod real_schemas;
 
 use std::path::{Path, PathBuf};

@@ -76,12 +76,14 @@ fn replace_dir(tmp: tempfile::TempDir, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes a parquet file (zstd, statistics on; deterministic for equal frames).
+/// Writes a parquet file (zstd, statistics on, plain string types in the
+/// footer so pandas opens it; deterministic for equal frames).
 pub fn write_parquet(df: &DataFrame, path: &Path) -> Result<()> {
     let f = File::create(path).map_err(|e| IngestError::io(path, e))?;
     let mut df = df.clone();
     ParquetWriter::new(f)
         .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(crate::plain_parquet::plain_types(df.schema())))
         .finish(&mut df)
         .map(|_| ())
         .map_err(|e| IngestError::Write {

@@ -28,6 +28,7 @@ pub mod manifest;
 pub mod meta;
 pub mod observations;
 pub mod parquet_io;
+pub mod plain_parquet;
 pub mod prepare;
 pub mod release;
 pub mod schema;

@@ -77,7 +77,7 @@ pub fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<(), SynthError> 
     }
     let tmp = path.with_extension("parquet.tmp");
     let file = File::create(&tmp).map_err(|e| SynthError::io(&tmp, e))?;
-    writer(file)
+    writer(file, df.schema())
         .finish(df)
         .map_err(|e| SynthError::polars(path, e))?;
     std::fs::rename(&tmp, path).map_err(|e| SynthError::io(path, e))
@@ -95,9 +95,11 @@ const ZSTD_LEVEL: i32 = 1;
 /// sample took 847,423 `write` calls (strace), about 100 bytes each.
 const WRITE_BUFFER: usize = 1 << 20;
 
-/// The writer of every generated parquet file. The buffer is flushed, and
-/// a failure reported, by the writer's own `finish` (polars' end of file).
-pub fn writer(file: File) -> ParquetWriter<BufWriter<File>> {
+/// The writer of every generated parquet file, for frames of `schema`, with
+/// plain string types in its footer so pandas opens it. The buffer is
+/// flushed, and a failure reported, by the writer's own `finish` (polars'
+/// end of file).
+pub fn writer(file: File, schema: &Schema) -> ParquetWriter<BufWriter<File>> {
     // `try_new` accepts 1..=22; were it ever to refuse, the default level.
     let level = ZstdLevel::try_new(ZSTD_LEVEL).ok();
     ParquetWriter::new(BufWriter::with_capacity(WRITE_BUFFER, file))
@@ -105,6 +107,7 @@ pub fn writer(file: File) -> ParquetWriter<BufWriter<File>> {
         .with_statistics(StatisticsOptions::default())
         .with_row_group_size(Some(512 * 1024))
         .set_parallel(false)
+        .with_key_value_metadata(Some(hubecon_ingest::plain_parquet::plain_types(schema)))
 }
 
 #[cfg(test)]

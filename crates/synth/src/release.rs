@@ -241,7 +241,9 @@ pub fn write(
     let file = File::create(&tmp).map_err(|e| SynthError::io(&tmp, e))?;
     let err = |e| SynthError::polars(&path, e);
     let empty = batch_frame(devs, models, obs, cal, &[], 0, from).map_err(err)?;
-    let mut w = writer(file).batched(empty.schema()).map_err(err)?;
+    let mut w = writer(file, empty.schema())
+        .batched(empty.schema())
+        .map_err(err)?;
     // Two stages on the two cores: one thread builds the next batch's rows
     // while this one encodes and compresses the previous batch. Batches
     // arrive in order, so the file is the same bytes as a serial write.

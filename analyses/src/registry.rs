@@ -242,3 +242,28 @@ fn run_one(a: &Analysis, ctx: &Context) -> anyhow::Result<Ran> {
         seconds: started.elapsed().as_secs_f64(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ANALYSES;
+
+    /// Every analysis has its binary, and Cargo.toml lists each binary with
+    /// `test = false` (the binaries are not auto-discovered there).
+    #[test]
+    fn every_analysis_has_a_listed_binary() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+        let manifest = std::fs::read_to_string(format!("{dir}Cargo.toml")).unwrap();
+        for a in &ANALYSES {
+            let bin = format!("src/bin/{}.rs", a.stem);
+            assert!(
+                std::path::Path::new(&format!("{dir}{bin}")).is_file(),
+                "{bin} is missing"
+            );
+            let entry = format!("name = \"{}\"\npath = \"{bin}\"\ntest = false", a.stem);
+            assert!(
+                manifest.contains(&entry),
+                "analyses/Cargo.toml lacks [[bin]] {entry}"
+            );
+        }
+    }
+}

@@ -18,6 +18,9 @@ use hubecon_stats::STUDY_PERIODS;
 pub enum Verdict {
     Holds,
     DoesNotHold,
+    /// Measured, but the interval does not exclude no change: the data
+    /// cannot tell the claimed direction from its opposite.
+    NotSignificant,
     NotMeasurable,
 }
 
@@ -26,6 +29,7 @@ impl Verdict {
         match self {
             Verdict::Holds => "holds",
             Verdict::DoesNotHold => "does not hold",
+            Verdict::NotSignificant => "not significant",
             Verdict::NotMeasurable => "not measurable",
         }
     }
@@ -239,8 +243,11 @@ fn decide(ok: bool, why: String) -> (Verdict, String) {
     )
 }
 
-/// A claimed growth: the estimate within a factor of two of the published
-/// ratio and its interval above 1.
+/// A claimed growth, decided by its developer-cluster bootstrap interval:
+/// an interval above 1 with the estimate within a factor of two of the
+/// published ratio holds; an interval below 1, or a significant growth far
+/// from the published one, does not hold; an interval that contains 1 is
+/// not significant (and so is a ratio reported without one).
 fn ratio_claim(n: &Numbers, id: &str, key: &str, published: f64) -> Outcome {
     if let Some(out) = needs_paper_contrast(n, id, key) {
         return out;
@@ -254,19 +261,34 @@ fn ratio_claim(n: &Numbers, id: &str, key: &str, published: f64) -> Outcome {
         (Some(l), Some(h)) => format!("{r:.2}x [{l:.2}, {h:.2}]"),
         _ => format!("{r:.2}x"),
     };
-    let in_band = r >= published / 2.0 && r <= published * 2.0;
-    let above_one = lo.is_some_and(|l| l > 1.0);
-    let (v, why) = decide(
-        in_band && above_one,
-        format!(
-            "estimate {} the band [{:.2}, {:.2}]; interval {} 1",
-            if in_band { "inside" } else { "outside" },
-            published / 2.0,
-            published * 2.0,
-            if above_one { "above" } else { "not above" }
+    let band = (published / 2.0, published * 2.0);
+    let in_band = r >= band.0 && r <= band.1;
+    let (verdict, why) = match (lo, hi) {
+        (Some(l), _) if l > 1.0 && in_band => (
+            Verdict::Holds,
+            format!(
+                "interval above 1; estimate inside [{:.2}, {:.2}]",
+                band.0, band.1
+            ),
         ),
-    );
-    (measured, v, why)
+        (Some(l), _) if l > 1.0 => (
+            Verdict::DoesNotHold,
+            format!(
+                "a significant growth, but the estimate is outside [{:.2}, {:.2}]",
+                band.0, band.1
+            ),
+        ),
+        (_, Some(h)) if h < 1.0 => (Verdict::DoesNotHold, "interval below 1: a decline".into()),
+        (Some(_), Some(_)) => (
+            Verdict::NotSignificant,
+            "the 95% interval contains 1 (no change)".into(),
+        ),
+        _ => (
+            Verdict::NotSignificant,
+            "no interval: the evidence cannot be judged".into(),
+        ),
+    };
+    (measured, verdict, why)
 }
 
 /// Every claim of STUDY.md with its rule.
@@ -323,28 +345,28 @@ pub fn evaluate(n: &Numbers) -> Vec<ClaimResult> {
         "C6",
         "average model size",
         "17x increase",
-        "ratio within [x/2, 2x] of 17 and its interval above 1",
+        "interval above 1 and ratio within [x/2, 2x] of 17; interval containing 1: not significant",
         ratio_claim(n, "C6", "07.size_ratio", 17.0),
     );
     push(
         "C7",
         "multimodal generation",
         "3.4x increase",
-        "ratio within [x/2, 2x] of 3.4 and its interval above 1",
+        "interval above 1 and ratio within [x/2, 2x] of 3.4; interval containing 1: not significant",
         ratio_claim(n, "C7", "08.multimodal_ratio", 3.4),
     );
     push(
         "C8",
         "quantization",
         "5x increase",
-        "ratio within [x/2, 2x] of 5 and its interval above 1",
+        "interval above 1 and ratio within [x/2, 2x] of 5; interval containing 1: not significant",
         ratio_claim(n, "C8", "08.quantized_ratio", 5.0),
     );
     push(
         "C9",
         "mixture-of-experts architectures",
         "7x increase",
-        "ratio within [x/2, 2x] of 7 and its interval above 1",
+        "interval above 1 and ratio within [x/2, 2x] of 7; interval containing 1: not significant",
         ratio_claim(n, "C9", "08.moe_ratio", 7.0),
     );
     push(
@@ -376,7 +398,7 @@ pub fn evaluate(n: &Numbers) -> Vec<ClaimResult> {
         "C13",
         "deconcentration, then a possible new consolidation in 2025",
         "HHI and Gini fall, then HHI rises in 2025",
-        "HHI across developers 2024 below <=2022, and 2025 above 2024",
+        "HHI across developers: 2024 below <=2022 and a 2024-2025 rise, each shown by its 95% cluster-bootstrap interval",
         c13_concentration(n),
     );
     out
@@ -531,21 +553,63 @@ fn c11_transparency(n: &Numbers) -> Outcome {
     (measured, verdict, why)
 }
 
+/// The direction an interval shows: `Some(true)` above zero, `Some(false)`
+/// below, `None` when it contains zero or is missing.
+fn direction(low: Option<f64>, high: Option<f64>) -> Option<bool> {
+    match (low, high) {
+        (Some(l), _) if l > 0.0 => Some(true),
+        (_, Some(h)) if h < 0.0 => Some(false),
+        _ => None,
+    }
+}
+
+/// Deconcentration (HHI across developers lower in 2024 than in <=2022:
+/// their 95% cluster-bootstrap intervals apart) and a 2025 consolidation
+/// (the bootstrap interval of the 2024-2025 change above zero). Both shown
+/// holds; either opposite shown does not hold; otherwise not significant.
 fn c13_concentration(n: &Numbers) -> Outcome {
     let keys = [
         "05.hhi_developers_2022",
         "05.hhi_developers_2024",
         "05.hhi_developers_2025",
+        "05.hhi_developers_change_2024_2025",
     ];
-    let (Some(a), Some(b), Some(c)) = (n.get(keys[0]), n.get(keys[1]), n.get(keys[2])) else {
+    let (Some(a), Some(b), Some(c), Some(change)) = (
+        n.get(keys[0]),
+        n.get(keys[1]),
+        n.get(keys[2]),
+        n.get(keys[3]),
+    ) else {
         return missing(n, &keys);
     };
     let measured = format!("HHI {a:.4} (<=2022), {b:.4} (2024), {c:.4} (2025)");
-    let (v, why) = decide(
-        b < a && c > b,
-        format!("deconcentration: {}; 2025 consolidation: {}", b < a, c > b),
+    let field = |k: &str, f: &str| n.field(k, f);
+    // The fall: 2024's interval wholly below <=2022's is a shown fall.
+    let fall = direction(
+        field(keys[0], "ci_low")
+            .zip(field(keys[1], "ci_high"))
+            .map(|(l0, h1)| l0 - h1),
+        field(keys[0], "ci_high")
+            .zip(field(keys[1], "ci_low"))
+            .map(|(h0, l1)| h0 - l1),
     );
-    (measured, v, why)
+    let rise = direction(field(keys[3], "ci_low"), field(keys[3], "ci_high"));
+    let word = |d: Option<bool>, yes: &str, no: &str| match d {
+        Some(true) => yes.to_string(),
+        Some(false) => no.to_string(),
+        None => "not significant".to_string(),
+    };
+    let why = format!(
+        "deconcentration to 2024: {}; 2025 change {change:+.4}: {} (HHI across developers, 95% cluster-bootstrap intervals)",
+        word(fall, "shown", "the opposite is shown"),
+        word(rise, "a shown rise", "a shown fall")
+    );
+    let verdict = match (fall, rise) {
+        (Some(true), Some(true)) => Verdict::Holds,
+        (Some(false), _) | (_, Some(false)) => Verdict::DoesNotHold,
+        _ => Verdict::NotSignificant,
+    };
+    (measured, verdict, why)
 }
 
 /// `claims.csv` text: one row per claim.
@@ -581,7 +645,12 @@ pub fn table(results: &[ClaimResult]) -> String {
         "id", "verdict", "measured", "claim"
     );
     for r in results {
-        let measured: String = r.measured.chars().take(58).collect();
+        // Cut with an ellipsis, so a cut value is not read as a whole one.
+        let measured: String = if r.measured.chars().count() > 58 {
+            r.measured.chars().take(57).chain(['…']).collect()
+        } else {
+            r.measured.clone()
+        };
         s.push_str(&format!(
             "{:<4} {:<15} {:<58} {}\n",
             r.id,
@@ -637,5 +706,72 @@ mod tests {
         );
         let report = crate::compare::report(&c);
         assert!(!report.contains("é1"), "{report}");
+    }
+}
+
+#[cfg(test)]
+mod verdict_tests {
+    use super::*;
+
+    /// A figures folder with 07's size ratio and 05's HHI numbers.
+    fn numbers(
+        ratio: (f64, f64, f64),
+        hhi: [(f64, f64, f64); 3],
+        change: (f64, f64, f64),
+    ) -> Numbers {
+        let dir = tempfile::tempdir().unwrap();
+        let n =
+            |(v, l, h): (f64, f64, f64)| serde_json::json!({"value": v, "ci_low": l, "ci_high": h});
+        let size = serde_json::json!({"numbers": {"size_ratio": n(ratio)}});
+        std::fs::write(dir.path().join("07_model_size.json"), size.to_string()).unwrap();
+        let conc = serde_json::json!({"numbers": {
+            "hhi_developers_2022": n(hhi[0]), "hhi_developers_2024": n(hhi[1]),
+            "hhi_developers_2025": n(hhi[2]), "hhi_developers_change_2024_2025": n(change)}});
+        std::fs::write(dir.path().join("05_concentration.json"), conc.to_string()).unwrap();
+        Numbers::load(dir.path()).unwrap()
+    }
+
+    const HHI: [(f64, f64, f64); 3] = [
+        (0.05, 0.045, 0.055),
+        (0.03, 0.025, 0.035),
+        (0.04, 0.035, 0.045),
+    ];
+
+    #[test]
+    fn a_growth_is_decided_by_its_interval_not_its_estimate() {
+        let verdict = |r| {
+            ratio_claim(
+                &numbers(r, HHI, (0.01, 0.005, 0.015)),
+                "C6",
+                "07.size_ratio",
+                17.0,
+            )
+            .1
+        };
+        assert_eq!(verdict((17.0, 6.0, 40.0)), Verdict::Holds);
+        assert_eq!(
+            verdict((17.0, 0.9, 40.0)),
+            Verdict::NotSignificant,
+            "an estimate of 17 is not enough"
+        );
+        assert_eq!(verdict((0.5, 0.3, 0.8)), Verdict::DoesNotHold);
+        assert_eq!(
+            verdict((3.0, 1.5, 6.0)),
+            Verdict::DoesNotHold,
+            "significant, but far from 17x"
+        );
+    }
+
+    #[test]
+    fn concentration_needs_both_moves_shown() {
+        let verdict = |hhi, change| c13_concentration(&numbers((17.0, 6.0, 40.0), hhi, change)).1;
+        assert_eq!(verdict(HHI, (0.01, 0.005, 0.015)), Verdict::Holds);
+        assert_eq!(verdict(HHI, (0.01, -0.002, 0.02)), Verdict::NotSignificant);
+        assert_eq!(verdict(HHI, (-0.01, -0.02, -0.005)), Verdict::DoesNotHold);
+        let overlapping = [(0.05, 0.03, 0.07), HHI[1], HHI[2]];
+        assert_eq!(
+            verdict(overlapping, (0.01, 0.005, 0.015)),
+            Verdict::NotSignificant
+        );
     }
 }

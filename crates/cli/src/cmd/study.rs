@@ -39,8 +39,10 @@ pub fn figures(data: &Path, out: &Path) -> anyhow::Result<Vec<registry::Ran>> {
 }
 
 /// Evaluate every claim of the study (C1-C13) on the analyses' outputs:
-/// published value, measured value, the rule, and the verdict (holds / does
-/// not hold / not measurable). Writes figures/claims.csv and claims.json.
+/// published value, measured value, the rule, and the verdict: holds, does
+/// not hold (the opposite is shown), not significant (the interval cannot
+/// tell), or not measurable (the data lack it). Writes figures/claims.csv
+/// and claims.json.
 #[derive(Args)]
 pub struct ClaimsArgs {
     /// The analyses' outputs.

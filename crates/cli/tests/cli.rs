@@ -811,3 +811,29 @@ fn a_single_date_listing_runs_every_stage_as_not_measurable() {
     assert_eq!(d.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&d.stderr).contains("no weekly downloads to explore"));
 }
+
+/// Outside the workspace root, reproduce refuses before writing anything
+/// (it used to write the 89 MB sample, then fail at the annotations).
+#[test]
+fn reproduce_outside_the_workspace_refuses_before_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let here = tmp.path().join("paper");
+    std::fs::create_dir_all(&here).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_hubecon"))
+        .arg("reproduce")
+        .current_dir(&here)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("workspace root") && err.contains("developers.csv"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&here).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}

@@ -27,16 +27,20 @@ pub struct ReproduceArgs {
     /// Where the prepared dataset goes.
     #[arg(long, value_name = "DIR", default_value = "data/processed/default")]
     pub prepared: PathBuf,
+    /// Where the analyses write their figures, tables and numbers.
     #[arg(long, value_name = "DIR", default_value = "figures")]
     pub figures: PathBuf,
+    /// The curated developer annotations (org type, country).
     #[arg(
         long,
         value_name = "CSV",
         default_value = "data/annotations/developers.csv"
     )]
     pub annotations: PathBuf,
+    /// The paper's source, with {{NN.key}} numbers to fill in.
     #[arg(long, value_name = "FILE", default_value = "paper/paper.md")]
     pub paper: PathBuf,
+    /// Where the rendered paper goes.
     #[arg(long, value_name = "FILE", default_value = "paper/build/paper.html")]
     pub paper_out: PathBuf,
     /// Where the interactive dashboard goes.
@@ -109,7 +113,39 @@ fn choose_input(
     ))
 }
 
+/// The files `reproduce` reads late, checked before it writes anything: run
+/// from elsewhere than the workspace root, it would otherwise write the
+/// sample (about 90 MB) and fail at the annotations.
+fn preflight(args: &ReproduceArgs) -> anyhow::Result<()> {
+    for (what, path) in [
+        ("the developer annotations", &args.annotations),
+        ("the paper's source", &args.paper),
+    ] {
+        if !path.is_file() {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let root = cwd
+                .ancestors()
+                .find(|d| d.join(&args.annotations).is_file() && d.join(&args.paper).is_file());
+            let hint = match root {
+                Some(r) => format!("run it from the workspace root: cd {}", r.display()),
+                None => {
+                    "run it from the workspace root, where data/ and paper/ are, or name the file"
+                        .to_string()
+                }
+            };
+            return Err(crate::UsageError(format!(
+                "{} ({what}) is not in {}; {hint}",
+                path.display(),
+                cwd.display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: ReproduceArgs) -> anyhow::Result<()> {
+    preflight(&args)?;
     let mut times: Vec<(String, f64)> = Vec::new();
     let (inputs, which) = choose_input(&args, &mut times)?;
     println!("reproduce: input is {which}");

@@ -104,6 +104,8 @@ pub enum IngestError {
     },
     #[error("cannot write {path}: {detail}")]
     Write { path: PathBuf, detail: String },
+    #[error("{what} does not fit in 64 bits: the input's counters are implausibly large")]
+    Overflow { what: String },
 }
 
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;

@@ -16,6 +16,7 @@
 
 pub mod apijson;
 pub mod assemble;
+pub mod bounds;
 pub mod columns;
 pub mod counters;
 pub mod dataset;

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hubecon` binary on fixtures the tests write.
 
 mod fixtures;
+mod hostile;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

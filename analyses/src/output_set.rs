@@ -33,6 +33,8 @@ pub fn run_all_as_one_set(
     on_done: impl FnMut(&Ran),
 ) -> anyhow::Result<Vec<Ran>> {
     let _lock = hubecon_ingest::lock_output(out)?;
+    let out =
+        &atomic::resolve_link(out).with_context(|| format!("cannot write {}", out.display()))?;
     let kept = carried_files(out)?;
     let parent = atomic::parent_of(out);
     atomic::remove_stale_staging(STAGE, out)

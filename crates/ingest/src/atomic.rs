@@ -31,6 +31,15 @@ pub fn staging_prefix(stage: &str, target: &Path) -> String {
     format!(".hubecon-{stage}-{}-{name}.", name.len())
 }
 
+/// `target`, or what it links to when it is a symbolic link: the swap
+/// must replace the linked folder, not turn the user's link into a folder.
+pub fn resolve_link(target: &Path) -> io::Result<PathBuf> {
+    match std::fs::symlink_metadata(target) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(target),
+        _ => Ok(target.to_path_buf()),
+    }
+}
+
 /// Makes `staged` the directory at `target` in one step, then removes what
 /// was there before. `target` may be missing.
 pub fn replace_dir(staged: &Path, target: &Path) -> io::Result<()> {
@@ -182,6 +191,29 @@ mod tests {
         replace_dir(&staged, &target).unwrap();
         assert!(target.join("new.txt").is_file() && !target.join("old.txt").exists());
         assert!(!staged.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_output_is_replaced_behind_its_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("real");
+        std::fs::create_dir_all(&real).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let target = resolve_link(&link).unwrap();
+        assert_eq!(target, real.canonicalize().unwrap());
+        let staged = tmp.path().join("staged");
+        std::fs::create_dir_all(&staged).unwrap();
+        std::fs::write(staged.join("new.txt"), "new").unwrap();
+        replace_dir(&staged, &target).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(link.join("new.txt").is_file());
     }
 
     #[test]

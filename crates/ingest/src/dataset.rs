@@ -19,12 +19,13 @@ use crate::schema::files;
 /// `manifest.json`) or empty. The caller holds `out`'s [`lock_output`]; the
 /// stale staging directories of dead runs are removed first.
 pub fn write_dataset(prepared: &Prepared, out: &Path) -> Result<()> {
-    refuse_foreign_dir(out)?;
-    let parent = atomic::parent_of(out);
     let cannot_write = |path: &Path, e: std::io::Error| IngestError::Write {
         path: path.into(),
         detail: e.to_string(),
     };
+    let out = &atomic::resolve_link(out).map_err(|e| cannot_write(out, e))?;
+    refuse_foreign_dir(out)?;
+    let parent = atomic::parent_of(out);
     std::fs::create_dir_all(&parent).map_err(|e| cannot_write(&parent, e))?;
     atomic::remove_stale_staging(STAGE, out).map_err(|e| cannot_write(&parent, e))?;
     let tmp = tempfile::Builder::new()
@@ -50,7 +51,11 @@ const STAGE: &str = "prepare";
 /// Takes the exclusive lock on `out` for a whole prepare run: a second run
 /// into the same `--out` is refused at once, not after minutes of reading.
 pub fn lock_output(out: &Path) -> Result<atomic::OutputLock> {
-    atomic::OutputLock::acquire(out).map_err(|e| match e {
+    let linked = atomic::resolve_link(out).map_err(|e| IngestError::Write {
+        path: out.into(),
+        detail: e.to_string(),
+    })?;
+    atomic::OutputLock::acquire(&linked).map_err(|e| match e {
         atomic::LockError::Busy(lock) => IngestError::Busy {
             path: out.into(),
             lock,

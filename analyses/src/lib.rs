@@ -48,6 +48,7 @@ pub mod explore;
 pub mod lineage_tables;
 pub mod numbering;
 pub mod output;
+pub mod output_set;
 pub mod paper;
 pub mod registry;
 pub mod resample;

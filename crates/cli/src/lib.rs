@@ -7,10 +7,11 @@ pub mod pipeline;
 pub mod progress;
 
 /// Exit code for an error: 2 for bad input (the user can fix the input),
-/// 1 for anything else.
+/// 1 for anything else, failures to write an output included.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     let bad_input = e.chain().any(|c| {
-        c.downcast_ref::<hubecon_ingest::IngestError>().is_some()
+        c.downcast_ref::<hubecon_ingest::IngestError>()
+            .is_some_and(hubecon_ingest::IngestError::is_bad_input)
             || c.downcast_ref::<UsageError>().is_some()
             || c.downcast_ref::<hubecon_dashboard::Error>()
                 .is_some_and(hubecon_dashboard::Error::is_bad_input)

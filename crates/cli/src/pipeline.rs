@@ -4,16 +4,20 @@
 use std::path::Path;
 
 use anyhow::Context;
-use hubecon_ingest::{PrepareOptions, Prepared, Progress, finish, read_inputs, write_dataset};
+use hubecon_ingest::{
+    PrepareOptions, Prepared, Progress, finish, lock_output, read_inputs, write_dataset,
+};
 use hubecon_lineage::{LineageOptions, enrich};
 
 /// Reads the inputs, derives lineage and attributes, annotates developers
-/// and writes the prepared dataset to `out` atomically.
+/// and writes the prepared dataset to `out` atomically, holding `out`'s
+/// lock from the start so a second run into it is refused at once.
 pub fn prepare_dataset(
     opts: &PrepareOptions,
     out: &Path,
     progress: &dyn Progress,
 ) -> anyhow::Result<Prepared> {
+    let _lock = lock_output(out)?;
     let combined = read_inputs(opts, progress)?;
     progress.start("lineage and attributes", 1);
     let lineage_opts = LineageOptions::default();

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hubecon` binary on fixtures the tests write.
 
 mod fixtures;
+mod hostile;
 mod readers;
 mod real_schemas;
 

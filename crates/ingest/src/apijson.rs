@@ -260,11 +260,16 @@ fn item(path: &Path, row: usize, m: &Map<String, Value>) -> Result<Item> {
             Some(v) => {
                 let s = v.as_str().unwrap_or_default();
                 parse_date(s)
-                    .map(|d| Some(to_epoch_days(d)))
+                    .map(to_epoch_days)
+                    .filter(|d| crate::week::plausible_days().contains(d))
+                    .map(Some)
                     .ok_or_else(|| IngestError::BadValue {
                         at: at(col, Some(&id)),
                         value: v.to_string(),
-                        expected: "a date such as 2023-05-01T12:00:00.000Z".into(),
+                        expected: format!(
+                            "a date such as 2023-05-01T12:00:00.000Z, {}",
+                            crate::week::plausible_range_text()
+                        ),
                     })
             }
         }

@@ -333,7 +333,9 @@ pub struct Walked {
     pub pre_series: Vec<u64>,
     pub duplicate_rows_dropped: u64,
     pub counter_decreases: u64,
-    pub pre_series_downloads: u64,
+    /// In u128: every counter is at most 2^53 (`MAX_COUNT`), but a sum
+    /// over many models could pass u64; [`Walked::pre_series_total`] checks.
+    pub pre_series_downloads: u128,
     pub models_with_baseline: u64,
     /// Baselines of models created before the span but first observed after
     /// its first snapshot: their downloads until then are not observed.
@@ -358,7 +360,7 @@ impl Walked {
         if first_counter_is_baseline(first_day, created, series_start) {
             running_max = first_count;
             pre_series = first_count;
-            self.pre_series_downloads += first_count;
+            self.pre_series_downloads += u128::from(first_count);
             self.models_with_baseline += 1;
             self.late_baselines += u64::from(first_day > series_start);
         }
@@ -395,6 +397,17 @@ impl Walked {
         self.observations.push(observed);
         self.downloads_all_time.push(running_max);
         self.pre_series.push(pre_series);
+    }
+
+    /// The sum of the baselines as the manifest's u64, or an error when it
+    /// does not fit (never a wrapped or saturated total).
+    pub fn pre_series_total(&self) -> Result<u64> {
+        u64::try_from(self.pre_series_downloads).map_err(|_| IngestError::Overflow {
+            what: format!(
+                "the sum of the pre-series baselines ({})",
+                self.pre_series_downloads
+            ),
+        })
     }
 
     fn push_week(&mut self, model: u32, week: Option<(i32, u64)>) {

@@ -1,41 +1,70 @@
 //! Writing and loading a prepared dataset directory.
 //!
 //! A write goes to a temporary directory beside the target, which then
-//! replaces it with a rename, so a failed run leaves the old dataset as it
-//! was and never a half-written one.
+//! replaces it in one step ([`crate::atomic`]), so a failed or killed run
+//! leaves the old dataset as it was and never a half-written or missing one.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use crate::atomic;
 use crate::error::{IngestError, PolarsContext, Result};
 use crate::prepare::Prepared;
 use crate::schema::files;
 
 /// Writes the four files of a prepared dataset to `out`, atomically.
 /// An existing `out` is replaced only if it is a prepared dataset (holds a
-/// `manifest.json`) or empty.
+/// `manifest.json`) or empty. The caller holds `out`'s [`lock_output`]; the
+/// stale staging directories of dead runs are removed first.
 pub fn write_dataset(prepared: &Prepared, out: &Path) -> Result<()> {
+    let cannot_write = |path: &Path, e: std::io::Error| IngestError::Write {
+        path: path.into(),
+        detail: e.to_string(),
+    };
+    let out = &atomic::resolve_link(out).map_err(|e| cannot_write(out, e))?;
     refuse_foreign_dir(out)?;
-    let parent = parent_of(out);
-    std::fs::create_dir_all(&parent).map_err(|e| IngestError::io(&parent, e))?;
+    let parent = atomic::parent_of(out);
+    std::fs::create_dir_all(&parent).map_err(|e| cannot_write(&parent, e))?;
+    atomic::remove_stale_staging(STAGE, out).map_err(|e| cannot_write(&parent, e))?;
     let tmp = tempfile::Builder::new()
-        .prefix(".hubecon-prepare-")
+        .prefix(&atomic::staging_prefix(STAGE, out))
         .tempdir_in(&parent)
-        .map_err(|e| IngestError::io(&parent, e))?;
+        .map_err(|e| cannot_write(&parent, e))?;
     write_parquet(&prepared.models, &tmp.path().join(files::MODELS))?;
     write_parquet(&prepared.downloads, &tmp.path().join(files::DOWNLOADS))?;
     write_parquet(&prepared.developers, &tmp.path().join(files::DEVELOPERS))?;
     write_json(&prepared.manifest, &tmp.path().join(files::MANIFEST))?;
-    replace_dir(tmp, out)
+    // Kept past the swap: after it the staging path holds the old dataset,
+    // which replace_dir removes.
+    let staged = tmp.keep();
+    atomic::replace_dir(&staged, out).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&staged);
+        cannot_write(out, e)
+    })
 }
 
-fn parent_of(out: &Path) -> PathBuf {
-    match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
+/// The stage name in staging directories: `.hubecon-prepare-...`.
+const STAGE: &str = "prepare";
+
+/// Takes the exclusive lock on `out` for a whole prepare run: a second run
+/// into the same `--out` is refused at once, not after minutes of reading.
+pub fn lock_output(out: &Path) -> Result<atomic::OutputLock> {
+    let linked = atomic::resolve_link(out).map_err(|e| IngestError::Write {
+        path: out.into(),
+        detail: e.to_string(),
+    })?;
+    atomic::OutputLock::acquire(&linked).map_err(|e| match e {
+        atomic::LockError::Busy(lock) => IngestError::Busy {
+            path: out.into(),
+            lock,
+        },
+        atomic::LockError::Io(path, e) => IngestError::Write {
+            path,
+            detail: e.to_string(),
+        },
+    })
 }
 
 fn refuse_foreign_dir(out: &Path) -> Result<()> {
@@ -49,37 +78,16 @@ fn refuse_foreign_dir(out: &Path) -> Result<()> {
     if out.is_dir() && (empty || out.join(files::MANIFEST).is_file()) {
         return Ok(());
     }
-    Err(IngestError::Write {
-        path: out.into(),
-        detail: "it exists and is not a prepared dataset (no manifest.json); choose another --out"
-            .into(),
-    })
-}
-
-fn replace_dir(tmp: tempfile::TempDir, out: &Path) -> Result<()> {
-    let staged = tmp.keep();
-    let old = out.with_extension(format!("old-{}", std::process::id()));
-    let had_old = out.exists();
-    if had_old {
-        std::fs::rename(out, &old).map_err(|e| IngestError::io(out, e))?;
-    }
-    if let Err(e) = std::fs::rename(&staged, out) {
-        if had_old {
-            let _ = std::fs::rename(&old, out);
-        }
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(IngestError::io(out, e));
-    }
-    if had_old {
-        std::fs::remove_dir_all(&old).map_err(|e| IngestError::io(&old, e))?;
-    }
-    Ok(())
+    Err(IngestError::ForeignOutput { path: out.into() })
 }
 
 /// Writes a parquet file (zstd, statistics on, plain string types in the
 /// footer so pandas opens it; deterministic for equal frames).
 pub fn write_parquet(df: &DataFrame, path: &Path) -> Result<()> {
-    let f = File::create(path).map_err(|e| IngestError::io(path, e))?;
+    let f = File::create(path).map_err(|e| IngestError::Write {
+        path: path.into(),
+        detail: e.to_string(),
+    })?;
     let mut df = df.clone();
     ParquetWriter::new(f)
         .with_compression(ParquetCompression::Zstd(None))
@@ -99,7 +107,10 @@ pub fn write_json<T: serde::Serialize>(value: &T, path: &Path) -> Result<()> {
         detail: e.to_string(),
     })?;
     text.push('\n');
-    std::fs::write(path, text).map_err(|e| IngestError::io(path, e))
+    std::fs::write(path, text).map_err(|e| IngestError::Write {
+        path: path.into(),
+        detail: e.to_string(),
+    })
 }
 
 /// A prepared dataset read back from disk.

@@ -100,10 +100,14 @@ fn detect_dir(dir: &Path) -> Result<Vec<Detected>> {
     }
     for sub in [dir.to_path_buf(), dir.join("release")] {
         for file in parquet_files(&sub) {
-            if let Ok(d) = detect_file(&file)
-                && d.kind == SourceKind::Release
-            {
-                out.push(d);
+            // A parquet that cannot be read is an error, not a file to skip:
+            // a truncated release would otherwise give a run without its
+            // annotations. A readable one of another kind (synth's
+            // truth_models.parquet) is not an input.
+            match detect_file(&file) {
+                Ok(d) if d.kind == SourceKind::Release => out.push(d),
+                Ok(_) | Err(IngestError::Undetectable { .. }) => {}
+                Err(e) => return Err(e),
             }
         }
     }

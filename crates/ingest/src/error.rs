@@ -104,11 +104,26 @@ pub enum IngestError {
     },
     #[error("cannot write {path}: {detail}")]
     Write { path: PathBuf, detail: String },
+    #[error("{path} exists and is not a prepared dataset (no manifest.json); choose another --out")]
+    ForeignOutput { path: PathBuf },
+    #[error(
+        "{path} is being written by another run (it holds {lock}); wait for it to finish \
+         or choose another --out"
+    )]
+    Busy { path: PathBuf, lock: PathBuf },
+    #[error("{what} does not fit in 64 bits: the input's counters are implausibly large")]
+    Overflow { what: String },
 }
 
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;
 
 impl IngestError {
+    /// False for a failure to write an output (disk full, read-only, a
+    /// staging directory that cannot be made): exit 1, not bad input.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, Self::Write { .. })
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             path: path.into(),

@@ -16,8 +16,8 @@ use crate::error::{IngestError, PolarsContext, Result};
 use crate::meta::ModelMeta;
 use crate::observations::cols;
 use crate::parquet_io::{
-    column_names, count_column, date_column, json_rows, parse_date, read_columns, require_column,
-    text_column,
+    column_names, count_column, date_column, json_rows, parse_folder_date, read_columns,
+    require_column, text_column,
 };
 use crate::source::{InputFile, ModelRecord, Progress, SourceData, SourceKind};
 use crate::week::to_epoch_days;
@@ -52,10 +52,17 @@ pub struct Snapshot {
 
 /// Snapshot files under `input`: the file itself, or every
 /// `<YYYY-MM-DD>/models.parquet` below `input` or `input/models`, by date.
+/// A folder holding a `models.parquet` whose name is not exactly a date
+/// (`2024-6-9`, `2024-06-09 (copy)`), or is dated after today, is an error:
+/// skipping it would drop a week silently, reading it would guess its week.
 pub fn discover_snapshots(input: &Path) -> Result<Vec<Snapshot>> {
     if input.is_file() {
+        let date = date_of_dir(input);
+        if let Some(d) = date {
+            check_snapshot_date(input, d)?;
+        }
         return Ok(vec![Snapshot {
-            date: date_of_dir(input),
+            date,
             path: input.to_path_buf(),
         }]);
     }
@@ -66,13 +73,24 @@ pub fn discover_snapshots(input: &Path) -> Result<Vec<Snapshot>> {
         };
         for e in entries.flatten() {
             let file = e.path().join("models.parquet");
-            let date = e.file_name().to_str().and_then(parse_date);
-            if let (Some(date), true) = (date, file.is_file()) {
-                out.push(Snapshot {
-                    date: Some(date),
-                    path: file,
-                });
+            if !file.is_file() {
+                continue;
             }
+            let name = e.file_name();
+            let Some(date) = name.to_str().and_then(parse_folder_date) else {
+                return Err(IngestError::BadValue {
+                    at: crate::error::Location::file(e.path()),
+                    value: name.to_string_lossy().into_owned(),
+                    expected: "a snapshot folder named exactly YYYY-MM-DD (e.g. 2024-06-09); \
+                               rename or move it"
+                        .into(),
+                });
+            };
+            check_snapshot_date(&file, date)?;
+            out.push(Snapshot {
+                date: Some(date),
+                path: file,
+            });
         }
     }
     out.sort();
@@ -85,13 +103,38 @@ pub fn discover_snapshots(input: &Path) -> Result<Vec<Snapshot>> {
     Ok(out)
 }
 
-/// True when `dir` holds weekly snapshots.
+/// A snapshot cannot be dated after today (UTC): it would credit downloads
+/// to weeks not yet lived.
+pub fn check_snapshot_date(path: &Path, date: NaiveDate) -> Result<()> {
+    if crate::week::plausible_days().contains(&to_epoch_days(date)) {
+        return Ok(());
+    }
+    Err(IngestError::BadValue {
+        at: crate::error::Location::file(path),
+        value: date.to_string(),
+        expected: format!("a snapshot date: {}", crate::week::plausible_range_text()),
+    })
+}
+
+/// True when `dir` holds weekly snapshots (a `<folder>/models.parquet`
+/// below it or below `dir/models`, whatever the folder's name: a badly
+/// named one is reported by [`discover_snapshots`], not skipped).
 pub fn has_snapshot_layout(dir: &Path) -> bool {
-    dir.is_dir() && discover_snapshots(dir).is_ok()
+    dir.is_dir()
+        && [dir.to_path_buf(), dir.join("models")].iter().any(|base| {
+            std::fs::read_dir(base)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|e| e.path().join("models.parquet").is_file())
+        })
 }
 
 fn date_of_dir(file: &Path) -> Option<NaiveDate> {
-    file.parent()?.file_name()?.to_str().and_then(parse_date)
+    file.parent()?
+        .file_name()?
+        .to_str()
+        .and_then(parse_folder_date)
 }
 
 /// Reads every snapshot under `input`. A single file without a dated

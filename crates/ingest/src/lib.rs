@@ -16,6 +16,8 @@
 
 pub mod apijson;
 pub mod assemble;
+pub mod atomic;
+pub mod bounds;
 pub mod columns;
 pub mod counters;
 pub mod dataset;
@@ -35,7 +37,7 @@ pub mod schema;
 pub mod source;
 pub mod week;
 
-pub use dataset::{Dataset, load_dataset, load_dataset_without, write_dataset};
+pub use dataset::{Dataset, load_dataset, load_dataset_without, lock_output, write_dataset};
 pub use detect::FormatChoice;
 pub use error::{IngestError, Result};
 pub use prepare::{PrepareOptions, Prepared, finish, read_inputs};

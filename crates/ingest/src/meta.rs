@@ -34,7 +34,14 @@ pub struct ModelMeta {
     pub gated: bool,
     pub likes: Option<u64>,
     pub downloads_30d: Option<u64>,
+    /// The columns whose value could not be used: a JSON string that does
+    /// not parse to an object, or a `safetensors` sum beyond u64. Their
+    /// fields are null; prepare counts them in the manifest's notes.
+    pub unparsed: Vec<&'static str>,
 }
+
+/// The columns that hold a struct or a JSON string of one.
+pub const NESTED_COLUMNS: [&str; 5] = ["safetensors", "gguf", "baseModels", "cardData", "config"];
 
 /// The parents and relation a model declares, and which field said so.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,6 +63,15 @@ impl ModelMeta {
         let config = nested(row.get("config"));
         let (architectures, model_type, quant) = config_fields(config.as_ref());
         let (gguf_params, gguf_architecture) = gguf_fields(nested(row.get("gguf")).as_ref());
+        let mut unparsed: Vec<&'static str> = NESTED_COLUMNS
+            .into_iter()
+            .filter(|c| unparsable(row.get(*c)))
+            .collect();
+        let safetensors = nested(row.get("safetensors"));
+        let safetensors_params = safetensors_sum(safetensors.as_ref()).unwrap_or_else(|| {
+            unparsed.push("safetensors");
+            None
+        });
         Self {
             model_id: model_id.to_string(),
             author: author(model_id, row.get("author")),
@@ -69,7 +85,7 @@ impl ModelMeta {
                 &tags,
                 card.as_ref(),
             ),
-            safetensors_params: safetensors_total(nested(row.get("safetensors")).as_ref()),
+            safetensors_params,
             gguf_params,
             gguf_architecture,
             architectures,
@@ -81,6 +97,7 @@ impl ModelMeta {
             likes: count(row.get("likes")),
             downloads_30d: count(row.get("downloads")),
             tags,
+            unparsed,
         }
     }
 }
@@ -97,6 +114,18 @@ pub fn nested(v: Option<&Value>) -> Option<Map<String, Value>> {
     }
 }
 
+/// A JSON string that should hold an object but does not parse to one
+/// (`"null"` and blank text are absent values, not faults).
+fn unparsable(v: Option<&Value>) -> bool {
+    match v {
+        Some(Value::String(s)) if !s.trim().is_empty() => !matches!(
+            serde_json::from_str::<Value>(s),
+            Ok(Value::Object(_) | Value::Null)
+        ),
+        _ => false,
+    }
+}
+
 /// A non-empty string.
 pub fn string(v: Option<&Value>) -> Option<String> {
     match v? {
@@ -105,12 +134,14 @@ pub fn string(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// A non-negative integer count (integers or integral floats).
+/// A non-negative integer count (integers, or integral floats up to 2^53,
+/// the last exact one: a larger float is no count, never a saturated one).
 pub fn count(v: Option<&Value>) -> Option<u64> {
     match v? {
         Value::Number(n) => n.as_u64().or_else(|| {
             n.as_f64()
-                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .filter(|f| (0.0..=crate::parquet_io::MAX_COUNT as f64).contains(f))
+                .filter(|f| f.fract() == 0.0)
                 .map(|f| f as u64)
         }),
         Value::String(s) => s.trim().parse().ok(),
@@ -339,11 +370,22 @@ fn from_untyped_tags(tags: &[String]) -> Option<DeclaredLineage> {
 
 /// `safetensors.total`, else the sum of `safetensors.parameters`.
 pub fn safetensors_total(st: Option<&Map<String, Value>>) -> Option<u64> {
-    let st = st?;
-    count(st.get("total")).filter(|n| *n > 0).or_else(|| {
-        let sum: u64 = parameter_counts(st.get("parameters")).into_iter().sum();
-        (sum > 0).then_some(sum)
-    })
+    safetensors_sum(st).flatten()
+}
+
+/// [`safetensors_total`], or `None` when the sum passes u64 (checked: a
+/// wrapped sum gave 9 parameters).
+fn safetensors_sum(st: Option<&Map<String, Value>>) -> Option<Option<u64>> {
+    let Some(st) = st else {
+        return Some(None);
+    };
+    if let Some(total) = count(st.get("total")).filter(|n| *n > 0) {
+        return Some(Some(total));
+    }
+    let sum = parameter_counts(st.get("parameters"))
+        .into_iter()
+        .try_fold(0u64, u64::checked_add)?;
+    Some((sum > 0).then_some(sum))
 }
 
 /// The counts per dtype of `safetensors.parameters`: an object (`{"BF16":
@@ -468,6 +510,22 @@ mod tests {
     fn safetensors_without_total_sums_its_dtypes() {
         let st = row(json!({"parameters": {"F32": 10, "I64": 5}}));
         assert_eq!(safetensors_total(Some(&st)), Some(15));
+    }
+
+    #[test]
+    fn bad_json_and_overflowing_sums_are_named_not_silently_null() {
+        let m = ModelMeta::from_row(
+            "a/b",
+            &row(json!({"safetensors": "{\"total\": 7", "config": "null", "gguf": ""})),
+        );
+        assert_eq!(m.safetensors_params, None);
+        assert_eq!(m.unparsed, ["safetensors"]);
+        let huge = row(json!({"safetensors": {"parameters": {"F32": u64::MAX, "BF16": 10}}}));
+        let m = ModelMeta::from_row("a/b", &huge);
+        assert_eq!(m.safetensors_params, None, "never a wrapped sum");
+        assert_eq!(m.unparsed, ["safetensors"]);
+        assert_eq!(count(Some(&json!(1e26))), None);
+        assert_eq!(count(Some(&json!(9.0))), Some(9));
     }
 
     #[test]

@@ -105,7 +105,7 @@ pub fn weekly_from_sources(
         counter_decreases: walked.counter_decreases,
         missing_observations: 0,
         models_with_gaps: 0,
-        pre_series_downloads: walked.pre_series_downloads,
+        pre_series_downloads: walked.pre_series_total()?,
         models_with_baseline: walked.models_with_baseline,
         late_baselines: walked.late_baselines,
         snapshot_dates: days.into_iter().map(from_epoch_days).collect(),

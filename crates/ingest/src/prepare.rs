@@ -52,6 +52,9 @@ pub struct Combined {
 
 /// Detects and reads every input, and builds the models and downloads tables.
 pub fn read_inputs(opts: &PrepareOptions, progress: &dyn Progress) -> Result<Combined> {
+    if let Some(d) = opts.snapshot_date {
+        crate::hubstats::check_snapshot_date(Path::new("--snapshot-date"), d)?;
+    }
     let mut detected = Vec::new();
     for input in &opts.inputs {
         detected.extend(detect(input, opts.format)?);
@@ -85,6 +88,10 @@ fn combine(
     let (mut records, mut release_models, mut release_annotations) =
         (Vec::new(), Vec::new(), Vec::new());
     for s in sources {
+        crate::bounds::check_observations(&s)?;
+        manifest
+            .notes
+            .extend(crate::bounds::unparsed_notes(&s.models));
         manifest.inputs.extend(s.files);
         manifest.notes.extend(s.notes);
         if s.observations.height() > 0 {

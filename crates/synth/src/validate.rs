@@ -348,7 +348,7 @@ fn formats(s: &Scenario) -> Result<(), SynthError> {
         {
             return Err(SynthError::invalid(
                 key,
-                &format!("must not be after the last snapshot, {last}"),
+                format!("must not be after the last snapshot, {last}"),
             ));
         }
     }

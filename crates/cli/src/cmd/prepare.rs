@@ -56,13 +56,12 @@ pub fn run(args: PrepareArgs) -> anyhow::Result<()> {
     };
     let prepared = prepare_dataset(&opts, &out, &Bars::new())
         .with_context(|| format!("preparing {}", out.display()))?;
-    for note in prepared
-        .manifest
-        .notes
-        .iter()
-        .filter(|n| n.contains("read as"))
-    {
-        println!("prepare: {note}");
+    for note in &prepared.manifest.notes {
+        if note.starts_with("warning: ") {
+            eprintln!("prepare: {note}");
+        } else if note.contains("read as") {
+            println!("prepare: {note}");
+        }
     }
     println!(
         "prepare: wrote {} ({} models, {} model-weeks with downloads, {} developers{})",

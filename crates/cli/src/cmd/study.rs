@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use clap::Args;
 use hubecon_analyses::claims::{Numbers, Verdict, csv, evaluate, table};
 use hubecon_analyses::output::write_atomic;
-use hubecon_analyses::{Context, registry};
+use hubecon_analyses::registry;
 
 /// Run every numbered analysis (01-13) on a prepared dataset, in one
 /// process, writing figures/NN_slug.{svg,png,csv,json}.
@@ -25,10 +25,10 @@ pub fn run_figures(args: FiguresArgs) -> anyhow::Result<()> {
     figures(&args.data, &args.out).map(|_| ())
 }
 
-/// Runs all analyses; prints each one's time.
+/// Runs all analyses into a new set that replaces `out` whole
+/// ([`hubecon_analyses::output_set`]); prints each one's time.
 pub fn figures(data: &Path, out: &Path) -> anyhow::Result<Vec<registry::Ran>> {
-    let ctx = Context::load(data, out)?;
-    registry::run_all(&ctx, |r| {
+    hubecon_analyses::output_set::run_all_as_one_set(data, out, |r| {
         println!(
             "figures: {} ({} files, {:.1} s)",
             r.stem,

@@ -50,6 +50,7 @@ pub struct Site {
 
 pub const DASHBOARD: &str = "dashboard.html";
 pub const PAPER: &str = "paper.html";
+pub const METHODS: &str = "METHODS.md";
 
 impl Site {
     /// Analyses, paper, claims and dashboard from the prepared dataset.
@@ -61,6 +62,13 @@ impl Site {
     /// Paper, claims and dashboard from the analyses' outputs as they are.
     pub fn publish(&self) -> anyhow::Result<()> {
         hubecon_analyses::paper::build(&self.paper, &self.figures, &self.dir.join(PAPER))?;
+        // The paper links ../METHODS.md; from /paper.html that is /METHODS.md.
+        if let Some(methods) = self.paper.parent().map(|d| d.join(METHODS))
+            && methods.is_file()
+        {
+            let text = std::fs::read(&methods)?;
+            hubecon_analyses::output::write_atomic(&self.dir.join(METHODS), &text)?;
+        }
         claims(&self.figures)?;
         crate::cmd::dashboard::dashboard(&self.figures, &self.dir.join(DASHBOARD))
     }
@@ -201,6 +209,7 @@ fn content_type(name: &str) -> &'static str {
         "svg" => "image/svg+xml",
         "csv" => "text/csv; charset=utf-8",
         "json" => "application/json",
+        "md" => "text/markdown; charset=utf-8",
         _ => "application/octet-stream",
     }
 }
@@ -217,6 +226,21 @@ mod tests {
         std::fs::write(dir.path().join(DASHBOARD), "<html>dashboard</html>").unwrap();
         std::fs::write(dir.path().join(PAPER), "<html>paper</html>").unwrap();
         dir
+    }
+
+    /// The paper's link to the definitions, ../METHODS.md, resolves to
+    /// /METHODS.md from /paper.html: publish copies it there.
+    #[test]
+    fn the_papers_methods_link_is_served() {
+        let paper = include_str!("../../../../paper/paper.md");
+        assert!(paper.contains("](../METHODS.md)"));
+        let dir = site();
+        std::fs::write(dir.path().join(METHODS), "# Methods").unwrap();
+        let r = respond("GET /METHODS.md HTTP/1.1", dir.path());
+        assert_eq!(
+            (r.status, r.content_type),
+            ("200 OK", "text/markdown; charset=utf-8")
+        );
     }
 
     #[test]

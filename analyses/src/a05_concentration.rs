@@ -63,7 +63,9 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     let mut tables = Vec::new();
     let mut chart = LineChart::new(
         XKind::Dates,
-        ValueAxis::linear().with_format(ValueFormat::Plain),
+        // Log scale: HHI falls by an order of magnitude from the first
+        // quarters, which flattened the later ones on a linear axis.
+        ValueAxis::log10().with_format(ValueFormat::Plain),
     );
     for (lens, key, key_expr) in lenses() {
         let quarterly = key_bucket_downloads(ctx, &TimeBucket::Quarter, key, key_expr.clone())?;
@@ -84,7 +86,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     let fig = ctx.figure_with_note(
         "Concentration of downloads (HHI)",
         "Quarter",
-        "Herfindahl-Hirschman index (0-1)",
+        "Herfindahl-Hirschman index (0-1, log scale)",
         &note,
     );
     let mut files = emit(ctx, STEM, &table, &h, &fig, &Chart::Lines(chart))?;

@@ -56,14 +56,15 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         let intervals: Vec<(f64, f64)> = props.iter().map(|p| wilson(p.p, p.n)).collect();
         rows.push(&periods, key, &props, &intervals);
         let shares: Vec<f64> = props.iter().map(|p| p.p).collect();
-        chart = chart.with_series(Series::dated(name, &x, &shares));
+        let (lower, upper): (Vec<f64>, Vec<f64>) = intervals.iter().copied().unzip();
+        chart = chart.with_series(Series::dated(name, &x, &shares).with_band(&lower, &upper));
         headline(ctx, &mut h, &mp, (key, claim), &props)?;
     }
     let fig = ctx.figure_with_note(
         "Shares of downloads by model property",
         "Study period (2022 = <=2022)",
         "Share of downloads (%, log scale)",
-        "95% intervals (Wilson, Kish n) in the CSV",
+        "bands: 95% Wilson intervals on the Kish effective n",
     );
     emit(ctx, STEM, &rows.frame()?, &h, &fig, &Chart::Lines(chart))
 }

@@ -265,16 +265,12 @@ fn draw_header<DB: DrawingBackend>(
     )?;
     let mut y = m + line_height(&title_font);
     if let Some(subtitle) = &fig.subtitle {
+        // Wrapped: the span, a note and the synthetic mark run past the width.
         let font = style.subtitle_font();
-        text(
-            root,
-            subtitle,
-            &font,
-            MUTED,
-            (m, y),
-            (HPos::Left, VPos::Top),
-        )?;
-        y += line_height(&font);
+        for line in wrap(subtitle, fig.width as i32 - 2 * m, &font) {
+            text(root, &line, &font, MUTED, (m, y), (HPos::Left, VPos::Top))?;
+            y += line_height(&font);
+        }
     }
     Ok(y + style.px(18.0))
 }

@@ -15,6 +15,7 @@ mod machine;
 mod process;
 mod report;
 mod run;
+mod snapshots;
 mod stats_bench;
 
 use std::path::PathBuf;
@@ -55,6 +56,8 @@ enum Cmd {
     },
     /// The statistics micro-benchmark: HHI and Gini per week on 50M synthetic weekly rows.
     Stats(stats_bench::StatsArgs),
+    /// prepare on full-size weekly hub-stats snapshots: cost per snapshot and memory.
+    Snapshots(snapshots::SnapshotsArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
             only,
         } => core_to_files(&data, &out, repeats, &only),
         Cmd::Stats(args) => stats_bench::run(&args),
+        Cmd::Snapshots(args) => snapshots::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,6 +27,9 @@ use crate::resample::{
 };
 
 pub const STEM: &str = "05_concentration";
+
+/// The figure's series, in order (the dashboard colours its lines alike).
+pub const SERIES: [&str; 2] = ["Developers", "Family roots"];
 /// The indices by month, quarter and year in both windows, without bands
 /// (`05_concentration_by_bucket.csv`, for the dashboard).
 pub const BY_BUCKET: &str = "by_bucket";
@@ -164,9 +167,9 @@ fn quarterly_table(
         .collect();
     let (lower, upper): (Vec<f64>, Vec<f64>) = band.into_iter().unzip();
     let name = if lens == "developers" {
-        "Developers"
+        SERIES[0]
     } else {
-        "Family roots"
+        SERIES[1]
     };
     Ok((
         table,

@@ -17,6 +17,9 @@ use crate::output::{Headline, Number};
 
 pub const STEM: &str = "07_model_size";
 
+/// The figure's bar groups, in order (the dashboard colours its lines alike).
+pub const SERIES: [&str; 2] = ["Mean (download-weighted)", "Median (download-weighted)"];
+
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     let mp = model_periods(
         ctx,
@@ -53,8 +56,8 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         periods.iter().copied(),
         ValueAxis::linear().with_format(ValueFormat::Plain),
     )
-    .with_group("Mean (download-weighted)", &billions(&means))
-    .with_group("Median (download-weighted)", &billions(&medians));
+    .with_group(SERIES[0], &billions(&means))
+    .with_group(SERIES[1], &billions(&medians));
     let fig = ctx.figure(
         "Model size of downloaded models",
         "Study period",

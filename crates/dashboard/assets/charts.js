@@ -17,6 +17,15 @@ var Charts = (function () {
     return e;
   }
 
+  // An axis tick: a whole percentage needs no decimals ("20%", not
+  // "20.0%"), as on the figures' axes.
+  function tick(v, kind) {
+    if (kind === "share" && isFinite(v) && Math.abs(100 * v - Math.round(100 * v)) < 1e-9) {
+      return Math.round(100 * v) + "%";
+    }
+    return format(v, kind);
+  }
+
   function format(v, kind) {
     if (v === null || v === undefined || !isFinite(v)) return "–";
     if (kind === "share") return (100 * v).toFixed(Math.abs(v) < 0.01 ? 2 : 1) + "%";
@@ -73,7 +82,7 @@ var Charts = (function () {
     var grid = node("g", { "class": "grid" }, svg), axis = node("g", { "class": "axis" }, svg);
     yt.forEach(function (t) {
       node("line", { x1: M.l, x2: W - M.r, y1: y(t), y2: y(t) }, grid);
-      node("text", { x: M.l - 6, y: y(t) + 4, "text-anchor": "end" }, axis).textContent = format(t, opt.format);
+      node("text", { x: M.l - 6, y: y(t) + 4, "text-anchor": "end" }, axis).textContent = tick(t, opt.format);
     });
     // As many bucket labels as fit without touching (a "2024 Q4" label is
     // about 45 units wide at 11 px), so a half-width chart shows fewer.
@@ -139,7 +148,7 @@ var Charts = (function () {
       title: opt.title || "",
       format: opt.format,
       labels: opt.labels.slice(),
-      series: series.map(function (s) { return { name: s.name, values: s.values.slice() }; })
+      series: series.map(function (s) { return { name: s.name, colour: s.colour, values: s.values.slice() }; })
     };
   }
 
@@ -225,5 +234,5 @@ var Charts = (function () {
     keep(container, opt, opt.layers);
   }
 
-  return { stacked: stacked, lines: lines, bars: bars, format: format };
+  return { stacked: stacked, lines: lines, bars: bars, format: format, tick: tick };
 })();

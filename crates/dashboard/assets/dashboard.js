@@ -13,7 +13,7 @@
     { key: "top_developers", name: "Top developers", controls: ["lens", "window", "bucket", "search"] },
     { key: "concentration", name: "Concentration", controls: ["lens", "window", "bucket", "index"] },
     { key: "properties", name: "Model properties", controls: [] },
-    { key: "lineage", name: "Lineage and intermediaries", controls: ["bucket"] }
+    { key: "lineage", name: "Lineage and intermediaries", controls: ["bucket"], buckets: ["quarter", "year"] }
   ];
   var OPTIONS = {
     lens: ["direct", "derived"],
@@ -21,6 +21,18 @@
     bucket: ["month", "quarter", "year"],
     index: ["hhi", "gini", "cr4", "cr10"]
   };
+  // The figures' words for the analyses' keys (legends showed open_source,
+  // no_card, moe); a key not listed here is shown as it is.
+  var LABELS = {
+    open_source: "Open source", open_weights: "Open weights", restricted: "Restricted", unknown: "Unknown",
+    available: "Data available", disclosed: "Data disclosed", undisclosed: "Data not disclosed", no_card: "No model card",
+    multimodal: "Multimodal generation", quantized: "Quantized", moe: "Mixture of experts",
+    original: "Original", finetune: "Fine-tune", adapter: "Adapter", merge: "Merge",
+    quantize_adapt: "Quantize and adapt", any_derivative: "Any derivative",
+    mean: "Mean", median: "Median"
+  };
+  function human(key) { return LABELS[key] || key; }
+
   var state = { view: "country", lens: "direct", window: "all_downloads", bucket: "quarter", index: "hhi", search: "" };
   var INDEX_NAMES = { hhi: "HHI", gini: "Gini", cr4: "CR4 (top-4 share)", cr10: "CR10 (top-10 share)" };
   var WINDOW_NAMES = { all_downloads: "all downloads", first_year: "first year of each model" };
@@ -115,8 +127,8 @@
     var dev = state.lens === "direct" ? "developers" : "root_developers";
     var banded = b === "quarter" && state.window === "all_downloads";
     var series = [
-      [dev, state.lens === "direct" ? "Developers (uploader)" : "Developers (root's developer)", "#0072B2", state.lens === "direct"],
-      ["family_roots", "Family roots", "#D55E00", true]
+      [dev, state.lens === "direct" ? "Developers (uploader)" : "Developers (root's developer)", C.colours.developers, state.lens === "direct"],
+      ["family_roots", "Family roots", C.colours.family_roots, true]
     ].map(function (s) {
       var out = { name: s[1], colour: s[2], values: C.values[b + "/" + s[0] + "/" + state.window][ix] };
       if (banded && s[3]) { out.low = C.bands[s[0]][ix].low; out.high = C.bands[s[0]][ix].high; }
@@ -135,18 +147,18 @@
     grid.className = "charts two"; main.appendChild(grid);
     Charts.lines(chartBox(grid), {
       title: "Model size (download-weighted parameters)", labels: P.size.periods, format: "count", log: true, compact: true,
-      series: [{ name: "mean", colour: "#0072B2", values: P.size.mean }, { name: "median", colour: "#D55E00", values: P.size.median, dash: "5 3" }]
+      series: [{ name: human("mean"), colour: P.size.colours[0], values: P.size.mean }, { name: human("median"), colour: P.size.colours[1], values: P.size.median, dash: "5 3" }]
     });
     Charts.lines(chartBox(grid), {
       title: "Share of downloads: multimodal, quantized, MoE", labels: P.flags.periods, format: "share", yMin: 0, compact: true,
       series: P.flags.properties.map(function (p, i) {
-        return { name: p, colour: P.flags.colours[i], values: P.flags.share[i], low: P.flags.low[i], high: P.flags.high[i] };
+        return { name: human(p), colour: P.flags.colours[i], values: P.flags.share[i], low: P.flags.low[i], high: P.flags.high[i] };
       })
     });
     [[P.openness, "Openness (share of downloads by year)"], [P.transparency, "Training-data transparency (share of downloads)"]].forEach(function (t) {
       Charts.bars(chartBox(grid), {
         title: t[1], labels: t[0].periods, compact: true,
-        layers: t[0].categories.map(function (c, i) { return { name: c, colour: t[0].colours[i], values: t[0].share[i] }; })
+        layers: t[0].categories.map(function (c, i) { return { name: human(c), colour: t[0].colours[i], values: t[0].share[i] }; })
       });
     });
     note(main, "By study period, all downloads (the lens does not change a model's properties). Sources: figures/" +
@@ -205,7 +217,11 @@
       fs.disabled = view.controls.indexOf(c) < 0;
       fs.title = fs.disabled ? "not used by this view" : "";
     });
-    form.elements.bucket.value = state.bucket;
+    // A view computed by quarter offers no months.
+    Array.prototype.forEach.call(form.elements.bucket.options, function (o) {
+      o.disabled = !!view.buckets && view.buckets.indexOf(o.value) < 0;
+    });
+    form.elements.bucket.value = view.buckets && view.buckets.indexOf(state.bucket) < 0 ? view.buckets[0] : state.bucket;
     form.elements.index.value = state.index;
     form.elements.search.value = state.search;
     form.querySelector("input[name=lens][value=" + state.lens + "]").checked = true;
@@ -282,17 +298,32 @@
       set("view", "top_developers");
     });
     document.getElementById("download-csv").addEventListener("click", downloadCsv);
-    location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
+    applyAddress(location.hash);
+  }
+
+  // Reads the settings of an address (`#view=...&bucket=...`) into the
+  // state; a bad one is said on the page, not silently replaced by the
+  // defaults. Returns what was ignored.
+  function applyAddress(hash) {
+    var ignored = [];
+    hash.replace(/^#/, "").split("&").forEach(function (kv) {
+      if (!kv || kv === "selftest") return;
       var p = kv.split("="), k = p[0], v = decodeURIComponent(p[1] || "");
       if (k === "view" && RENDER[v]) state.view = v;
-      if (OPTIONS[k] && OPTIONS[k].indexOf(v) >= 0) state[k] = v;
-      if (k === "search") state.search = v;
+      else if (OPTIONS[k] && OPTIONS[k].indexOf(v) >= 0) state[k] = v;
+      else if (k === "search") state.search = v;
+      else ignored.push(kv + (k === "view" ? " (views: " + Object.keys(RENDER).join(", ") + ")" :
+        OPTIONS[k] ? " (" + k + ": " + OPTIONS[k].join(", ") + ")" : " (not a setting)"));
     });
+    var warning = document.getElementById("url-warning");
+    warning.hidden = !ignored.length;
+    warning.textContent = ignored.length ? "Ignored in the address: " + ignored.join("; ") + "." : "";
+    return ignored;
   }
 
   setup();
   render();
   document.body.dataset.renderMs = String(Math.round(performance.now()));
   document.body.dataset.scriptMs = String(Math.round(performance.now() - started));
-  window.hubeconDashboard = { data: D, state: state, views: VIEWS, options: OPTIONS, set: set, csvText: csvText, sharesOf: sharesOf };
+  window.hubeconDashboard = { data: D, state: state, views: VIEWS, options: OPTIONS, set: set, csvText: csvText, sharesOf: sharesOf, applyAddress: applyAddress };
 })();

@@ -72,6 +72,25 @@
     "a name not in the data should say so");
   drive("search", "");
 
+  // The figures' palette and words; a bad address said on the page.
+  drive("view", "concentration");
+  var lines = document.querySelector("#view .chart").drawn.series;
+  check(lines[0].colour === H.data.concentration.colours.developers &&
+    lines[1].colour === H.data.concentration.colours.family_roots, "concentration: not the figure's colours");
+  drive("view", "properties");
+  var legends = Array.prototype.map.call(document.querySelectorAll("#view .chart"), function (c) {
+    return c.drawn ? c.drawn.series.map(function (s) { return s.name; }).join(",") : "";
+  }).join(",");
+  check(!/open_source|no_card|(^|,)moe(,|$)/.test(legends), "properties: a raw key in a legend: " + legends);
+  var ignored = H.applyAddress("#bucket=week&view=nowhere&lens=direct");
+  check(ignored.length === 2 && !document.getElementById("url-warning").hidden &&
+    /bucket=week/.test(document.getElementById("url-warning").textContent), "a bad address is not said");
+  H.applyAddress("#view=country");
+  check(document.getElementById("url-warning").hidden, "a good address still warns");
+  drive("view", "lineage");
+  check(form.elements.bucket.querySelector("option[value=month]").disabled, "lineage offers months it does not have");
+  drive("view", "country");
+
   // What is shown in fixed states, for the test to compare with the files.
   function shown(state) {
     Object.keys(state).forEach(function (k) { drive(k, state[k]); });

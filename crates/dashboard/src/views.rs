@@ -92,11 +92,13 @@ pub fn concentration(figures: &Path) -> Result<Value> {
                 .collect()
         })
         .unwrap_or_default();
+    let colours = figure_colours(&a05::SERIES);
     Ok(json!({
         "file": t.file.file_name().map(|f| f.to_string_lossy()),
         "buckets": buckets,
         "values": values,
         "bands": bands(figures, &quarters)?,
+        "colours": {"developers": colours[0], "family_roots": colours[1]},
     }))
 }
 
@@ -171,6 +173,7 @@ fn size(figures: &Path) -> Result<Value> {
     Ok(json!({
         "file": t.file.file_name().map(|f| f.to_string_lossy()),
         "periods": periods,
+        "colours": figure_colours(&a07::SERIES),
         "mean": column("weighted_mean_params")?,
         "median": column("weighted_median_params")?,
         "models": column("models_with_params")?,
@@ -359,4 +362,15 @@ fn top_intermediaries(figures: &Path) -> Result<Value> {
         }));
     }
     Ok(Value::Array(out))
+}
+
+/// The colours a figure gives its series `names` (in order), as `#rrggbb`:
+/// one palette for the figures and the dashboard.
+fn figure_colours(names: &[&str]) -> Vec<String> {
+    let entries: Vec<(&str, Option<hubecon_plot::Rgb>)> =
+        names.iter().map(|n| (*n, None)).collect();
+    hubecon_plot::palette::assign(&entries)
+        .into_iter()
+        .map(|c| c.hex())
+        .collect()
 }

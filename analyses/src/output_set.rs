@@ -9,7 +9,7 @@
 //! analysis's own (`NN_*`), such as `README.md`, are copied into the new
 //! set first; `claims.csv` and `claims.json` are not: they judge the old
 //! numbers, so after `figures` they are gone until `hubecon claims` runs
-//! (as `reproduce` and `claims --data` do).
+//! (as `reproduce` and `claims --dataset` do).
 
 use std::path::{Path, PathBuf};
 

@@ -128,13 +128,16 @@ pub fn find(id: &str) -> Option<&'static Analysis> {
 struct Args {
     /// A prepared dataset directory (written by `hubecon prepare`).
     #[arg(long, value_name = "DIR", default_value = "data/processed/default")]
-    data: PathBuf,
+    dataset: PathBuf,
+    /// The old spelling of --dataset, refused with its new name.
+    #[arg(long = "data", value_name = "DIR", hide = true)]
+    old_data: Option<PathBuf>,
     /// Where to write the figure, its CSV and its JSON.
     #[arg(long, value_name = "DIR", default_value = "figures")]
     out: PathBuf,
 }
 
-/// `main` of the binary of analysis `id`: parses `--data` and `--out`, runs
+/// `main` of the binary of analysis `id`: parses `--dataset` and `--out`, runs
 /// it, prints the files it wrote.
 pub fn main_for(id: &str) -> ExitCode {
     let Some(analysis) = find(id) else {
@@ -142,7 +145,11 @@ pub fn main_for(id: &str) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let args = Args::parse();
-    let result = Context::load(&args.data, &args.out).and_then(|ctx| (analysis.run)(&ctx));
+    if args.old_data.is_some() {
+        eprintln!("error: --data is now --dataset (a prepared dataset)");
+        return ExitCode::from(2);
+    }
+    let result = Context::load(&args.dataset, &args.out).and_then(|ctx| (analysis.run)(&ctx));
     match result {
         Ok(files) => {
             for f in files {

@@ -129,7 +129,7 @@ fn scale_stages(args: &RunArgs, models: usize, each: bool) -> anyhow::Result<Vec
         "analyses (hubecon figures)",
         Command::new(&hubecon)
             .arg("figures")
-            .arg("--data")
+            .arg("--dataset")
             .arg(&prepared)
             .arg("--out")
             .arg(&figures),
@@ -143,7 +143,7 @@ fn scale_stages(args: &RunArgs, models: usize, each: bool) -> anyhow::Result<Vec
     for a in hubecon_analyses::ANALYSES.iter() {
         eprintln!("== analysis {} alone", a.stem);
         let mut cmd = Command::new(args.bin_dir.join(a.stem));
-        cmd.arg("--data").arg(&prepared).arg("--out").arg(&alone);
+        cmd.arg("--dataset").arg(&prepared).arg("--out").arg(&alone);
         out.push(stage(
             models,
             &format!("analysis {}", a.stem),
@@ -156,7 +156,7 @@ fn scale_stages(args: &RunArgs, models: usize, each: bool) -> anyhow::Result<Vec
     let whole = args.cache.join(format!("reproduce-{models}"));
     let mut cmd = Command::new(&hubecon);
     cmd.arg("reproduce")
-        .arg("--data")
+        .arg("--input")
         .arg(&input)
         .arg("--prepared")
         .arg(whole.join("prepared"))

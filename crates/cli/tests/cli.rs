@@ -744,7 +744,7 @@ fn the_dashboard_without_the_analyses_outputs_is_bad_input_named() {
     let out = dir.path().join("dashboard.html");
     let o = hubecon(&[
         "dashboard",
-        "--data",
+        "--figures",
         &dir.path().display().to_string(),
         "--out",
         &out.display().to_string(),
@@ -771,7 +771,7 @@ fn a_single_date_listing_runs_every_stage_as_not_measurable() {
     let f = figures.display().to_string();
     ok(&hubecon(&[
         "figures",
-        "--data",
+        "--dataset",
         &out.display().to_string(),
         "--out",
         &f,
@@ -804,7 +804,7 @@ fn a_single_date_listing_runs_every_stage_as_not_measurable() {
     );
     let d = hubecon(&[
         "dashboard",
-        "--data",
+        "--figures",
         &f,
         "--out",
         &tmp.path().join("d.html").display().to_string(),
@@ -837,4 +837,25 @@ fn reproduce_outside_the_workspace_refuses_before_writing() {
         0,
         "nothing written"
     );
+}
+
+/// `--data` meant raw input, a prepared dataset or a figures folder
+/// depending on the command: it is refused everywhere, naming the new word.
+#[test]
+fn the_old_data_option_is_refused_with_its_new_name() {
+    for (cmd, new) in [
+        ("figures", "--dataset"),
+        ("claims", "--dataset"),
+        ("serve", "--dataset"),
+        ("dashboard", "--figures"),
+        ("reproduce", "--input"),
+    ] {
+        let o = hubecon(&[cmd, "--data", "somewhere"]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!("--data is now {new}")),
+            "{cmd}: {err}"
+        );
+    }
 }

@@ -13,16 +13,25 @@ use clap::Args;
 /// (figures/*.csv, *.json): run `hubecon figures` (or `reproduce`) first.
 #[derive(Args)]
 pub struct DashboardArgs {
-    /// The analyses' outputs.
+    /// The analyses' outputs (a figures folder).
     #[arg(long, value_name = "DIR", default_value = "figures")]
-    pub data: PathBuf,
+    pub figures: PathBuf,
+    /// The old spelling of --figures, refused with its new name.
+    #[arg(long = "data", value_name = "DIR", hide = true)]
+    pub old_data: Option<PathBuf>,
     /// Where the page goes.
     #[arg(long, value_name = "FILE", default_value = hubecon_dashboard::DEFAULT_OUT)]
     pub out: PathBuf,
 }
 
 pub fn run(args: DashboardArgs) -> anyhow::Result<()> {
-    dashboard(&args.data, &args.out)
+    super::renamed(
+        &args.old_data,
+        "--data",
+        "--figures",
+        "the analyses' outputs",
+    )?;
+    dashboard(&args.figures, &args.out)
 }
 
 /// Builds the page and says where it is and how large.

@@ -23,7 +23,10 @@ pub struct ReproduceArgs {
     /// Raw input to use instead of data/raw or the synthetic sample (a file
     /// or directory `hubecon prepare --input` accepts).
     #[arg(long, value_name = "DIR")]
-    pub data: Option<PathBuf>,
+    pub input: Option<PathBuf>,
+    /// The old spelling of --input, refused with its new name.
+    #[arg(long = "data", value_name = "DIR", hide = true)]
+    pub old_data: Option<PathBuf>,
     /// Where the prepared dataset goes.
     #[arg(long, value_name = "DIR", default_value = "data/processed/default")]
     pub prepared: PathBuf,
@@ -73,7 +76,7 @@ fn choose_input(
     args: &ReproduceArgs,
     times: &mut Vec<(String, f64)>,
 ) -> anyhow::Result<(Vec<PathBuf>, String)> {
-    if let Some(d) = &args.data {
+    if let Some(d) = &args.input {
         return Ok((
             vec![d.clone()],
             format!("the input you gave: {}", d.display()),
@@ -145,6 +148,12 @@ fn preflight(args: &ReproduceArgs) -> anyhow::Result<()> {
 }
 
 pub fn run(args: ReproduceArgs) -> anyhow::Result<()> {
+    super::renamed(
+        &args.old_data,
+        "--data",
+        "--input",
+        "raw input, as for prepare",
+    )?;
     preflight(&args)?;
     let mut times: Vec<(String, f64)> = Vec::new();
     let (inputs, which) = choose_input(&args, &mut times)?;

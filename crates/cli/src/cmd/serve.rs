@@ -1,6 +1,6 @@
 //! `hubecon serve`: the dashboard and the paper on loopback, rebuilt when a
 //! new prepared dataset appears (the monitoring use: a cron job fetches and
-//! prepares a new snapshot into `--data`; the page then shows it).
+//! prepares a new snapshot into `--dataset`; the page then shows it).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use crate::cmd::study::{claims, figures};
 
 /// Serve the dashboard (/) and the paper (/paper.html) on 127.0.0.1 only.
 /// Every --poll seconds the prepared dataset's manifest.json is read; when
-/// it changed (a new dataset was prepared into --data), the analyses, the
+/// it changed (a new dataset was prepared into --dataset), the analyses, the
 /// paper, the claims and the dashboard are rebuilt, and the new pages are
 /// served (each file is replaced whole, so a reader never sees half of one).
 /// A failed rebuild is reported and the previous pages stay. Each client is
@@ -22,13 +22,19 @@ use crate::cmd::study::{claims, figures};
 /// most 32 connections at once (more get a 503).
 #[derive(Args)]
 pub struct ServeArgs {
+    /// The port on 127.0.0.1 (0: any free one).
     #[arg(long, default_value_t = 8000)]
     pub port: u16,
     /// The prepared dataset to watch.
     #[arg(long, value_name = "DIR", default_value = "data/processed/default")]
-    pub data: PathBuf,
+    pub dataset: PathBuf,
+    /// The old spelling of --dataset, refused with its new name.
+    #[arg(long = "data", value_name = "DIR", hide = true)]
+    pub old_data: Option<PathBuf>,
+    /// Where the analyses write when the dataset changes.
     #[arg(long, value_name = "DIR", default_value = "figures")]
     pub figures: PathBuf,
+    /// The paper's source.
     #[arg(long, value_name = "FILE", default_value = "paper/paper.md")]
     pub paper: PathBuf,
     /// Where the pages are written and served from.
@@ -75,8 +81,9 @@ impl Site {
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    super::renamed(&args.old_data, "--data", "--dataset", "a prepared dataset")?;
     let site = Site {
-        data: args.data,
+        data: args.dataset,
         figures: args.figures,
         paper: args.paper,
         dir: args.site,

@@ -13,16 +13,20 @@ use hubecon_analyses::registry;
 /// process, writing figures/NN_slug.{svg,png,csv,json}.
 #[derive(Args)]
 pub struct FiguresArgs {
-    /// A prepared dataset directory.
+    /// A prepared dataset directory (written by `hubecon prepare`).
     #[arg(long, value_name = "DIR", default_value = "data/processed/default")]
-    pub data: PathBuf,
+    pub dataset: PathBuf,
+    /// The old spelling of --dataset, refused with its new name.
+    #[arg(long = "data", value_name = "DIR", hide = true)]
+    pub old_data: Option<PathBuf>,
     /// Where the figures go.
     #[arg(long, value_name = "DIR", default_value = "figures")]
     pub out: PathBuf,
 }
 
 pub fn run_figures(args: FiguresArgs) -> anyhow::Result<()> {
-    figures(&args.data, &args.out).map(|_| ())
+    super::renamed(&args.old_data, "--data", "--dataset", "a prepared dataset")?;
+    figures(&args.dataset, &args.out).map(|_| ())
 }
 
 /// Runs all analyses into a new set that replaces `out` whole
@@ -50,7 +54,10 @@ pub struct ClaimsArgs {
     pub figures: PathBuf,
     /// Run the analyses on this prepared dataset first.
     #[arg(long, value_name = "DIR")]
-    pub data: Option<PathBuf>,
+    pub dataset: Option<PathBuf>,
+    /// The old spelling of --dataset, refused with its new name.
+    #[arg(long = "data", value_name = "DIR", hide = true)]
+    pub old_data: Option<PathBuf>,
     /// Exit with code 1 when any claim does not hold (for regression checks
     /// on a new snapshot).
     #[arg(long)]
@@ -58,7 +65,8 @@ pub struct ClaimsArgs {
 }
 
 pub fn run_claims(args: ClaimsArgs) -> anyhow::Result<()> {
-    if let Some(data) = &args.data {
+    super::renamed(&args.old_data, "--data", "--dataset", "a prepared dataset")?;
+    if let Some(data) = &args.dataset {
         figures(data, &args.figures)?;
     }
     let failed = claims(&args.figures)?;

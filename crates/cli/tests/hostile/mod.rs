@@ -485,7 +485,7 @@ fn write_failures_exit_1_and_say_cannot_write() {
 fn figures(data: &Path, out: &Path) -> std::process::Output {
     hubecon(&[
         "figures",
-        "--data",
+        "--dataset",
         &data.display().to_string(),
         "--out",
         &out.display().to_string(),

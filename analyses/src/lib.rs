@@ -52,6 +52,7 @@ pub mod output_set;
 pub mod paper;
 pub mod registry;
 pub mod resample;
+pub mod template;
 
 pub use context::Context;
 pub use registry::{ANALYSES, Analysis, main_for};

@@ -85,7 +85,7 @@ fn truth() -> Value {
 
 #[test]
 fn every_analysis_writes_its_four_files() {
-    for a in &ANALYSES {
+    for a in ANALYSES {
         for ext in ["svg", "png", "csv", "json"] {
             let p = study().figures.join(format!("{}.{ext}", a.stem));
             let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
@@ -107,7 +107,7 @@ fn analysis_outputs_match_their_snapshots() {
     settings.set_snapshot_path(workspace().join("analyses/tests/snapshots"));
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
-        for a in &ANALYSES {
+        for a in ANALYSES {
             let csv =
                 std::fs::read_to_string(study().figures.join(format!("{}.csv", a.stem))).unwrap();
             insta::assert_snapshot!(format!("{}_csv", a.stem), csv);
@@ -203,8 +203,12 @@ fn the_paper_builds_with_every_number_filled() {
         html.contains("class=\"synthetic\""),
         "the synthetic box is missing"
     );
+    let embedded = html.matches("data:image/png;base64,").count();
     assert_eq!(
-        html.matches("data:image/png;base64,").count(),
+        embedded,
+        ANALYSES.len(),
+        "paper/paper.md embeds {embedded} figures and the registry has {} analyses: \
+         each analysis's figure goes into the paper as ![...](figures/NN_slug.png)",
         ANALYSES.len()
     );
     browser_check(&out);
@@ -324,7 +328,7 @@ fn on_the_public_span_no_week_holds_pre_series_history() {
 #[test]
 fn every_analysis_runs_on_the_public_span_and_names_it() {
     let p = public();
-    for a in &ANALYSES {
+    for a in ANALYSES {
         for ext in ["svg", "png", "csv", "json"] {
             let f = p.figures.join(format!("{}.{ext}", a.stem));
             assert!(f.is_file(), "{} is missing", f.display());

@@ -10,7 +10,7 @@
 //! period (Wilson 95% intervals on the models' Kish effective size); the ten
 //! largest (any-derivative definition: it shows the relation mix) in
 //! `12_intermediaries_top.csv`. Tests: Cochran-Armitage trend across the
-//! study periods and two-proportion z, <=2022 against 2025 (models as units,
+//! study periods and two-proportion z, 2025 against <=2022 (later minus earlier; models as units,
 //! download weights, Kish effective sizes).
 
 use std::path::PathBuf;
@@ -235,15 +235,16 @@ fn period_numbers(ctx: &Context, h: &mut Headline, d: &Definition) -> anyhow::Re
         }
     }
     if let Some((earlier, later)) = ctx.coverage.contrast() {
+        // Later minus earlier, the convention of every first-vs-last test.
         let first_last = format!(
-            "download share of intermediaries ({}), {earlier} vs {later}",
+            "download share of intermediaries ({}), {later} vs {earlier}",
             d.name
         );
-        let (a, b) = (
+        let (earlier_share, later_share) = (
             period_proportion(&flagged, earlier)?,
             period_proportion(&flagged, later)?,
         );
-        if let Ok(t) = two_proportion_z(&a, &b) {
+        if let Ok(t) = two_proportion_z(&later_share, &earlier_share) {
             h.add_test(
                 &format!("{}intermediary_share_first_vs_last", d.prefix),
                 Some("C12"),

@@ -10,7 +10,9 @@ use hubecon_plot::{Chart, GroupedBars, ValueAxis, ValueFormat};
 use hubecon_stats::{Window, weighted_mann_whitney_u, weighted_mean};
 use polars::prelude::*;
 
-use crate::common::{REPLICATES, growth, growth_number, model_periods, period_values};
+use crate::common::{
+    REPLICATES, difference_number, growth, growth_number, model_periods, period_values,
+};
 use crate::context::Context;
 use crate::emit::emit;
 use crate::output::{Headline, Number};
@@ -48,6 +50,10 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     h.insert(
         "size_ratio",
         growth_number(&g, "download-weighted mean parameters", "C6"),
+    );
+    h.insert(
+        "size_difference",
+        difference_number(&g, "parameters", "download-weighted mean parameters", "C6"),
     );
     contrast_numbers(ctx, &mut h, &mp)?;
 

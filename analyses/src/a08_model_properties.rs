@@ -14,7 +14,8 @@ use hubecon_stats::{Proportion, Window, cochran_armitage_trend, two_proportion_z
 use polars::prelude::*;
 
 use crate::common::{
-    REPLICATES, growth, growth_number, model_periods, period_key, period_proportion, wilson,
+    REPLICATES, difference_number, growth, growth_number, model_periods, period_key,
+    period_proportion, wilson,
 };
 use crate::context::Context;
 use crate::emit::emit;
@@ -105,6 +106,15 @@ fn headline(
         growth_number(
             &g,
             &format!("download-weighted share of {key} models (developer-cluster bootstrap 95%)"),
+            claim,
+        ),
+    );
+    h.insert(
+        &format!("{key}_difference"),
+        difference_number(
+            &g,
+            "share",
+            &format!("download-weighted share of {key} models"),
             claim,
         ),
     );

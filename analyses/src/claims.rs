@@ -263,30 +263,41 @@ fn ratio_claim(n: &Numbers, id: &str, key: &str, published: f64) -> Outcome {
     };
     let band = (published / 2.0, published * 2.0);
     let in_band = r >= band.0 && r <= band.1;
-    let (verdict, why) = match (lo, hi) {
-        (Some(l), _) if l > 1.0 && in_band => (
+    // The direction from the difference behind the ratio when the analysis
+    // wrote it (stable where the ratio's base is near zero), else from the
+    // ratio's interval against 1.
+    let difference = key.replace("_ratio", "_difference");
+    let (shown, by) = match (
+        n.field(&difference, "ci_low"),
+        n.field(&difference, "ci_high"),
+    ) {
+        (Some(l), Some(h)) => (direction(Some(l), Some(h)), "the difference's 95% interval"),
+        _ => (
+            direction(lo.map(|l| l - 1.0), hi.map(|h| h - 1.0)),
+            "the ratio's 95% interval",
+        ),
+    };
+    let (verdict, why) = match shown {
+        Some(true) if in_band => (
             Verdict::Holds,
             format!(
-                "interval above 1; estimate inside [{:.2}, {:.2}]",
+                "a rise shown by {by}; estimate inside [{:.2}, {:.2}]",
                 band.0, band.1
             ),
         ),
-        (Some(l), _) if l > 1.0 => (
+        Some(true) => (
             Verdict::DoesNotHold,
             format!(
-                "a significant growth, but the estimate is outside [{:.2}, {:.2}]",
+                "a rise shown by {by}, but the estimate is outside [{:.2}, {:.2}]",
                 band.0, band.1
             ),
         ),
-        (_, Some(h)) if h < 1.0 => (Verdict::DoesNotHold, "interval below 1: a decline".into()),
-        (Some(_), Some(_)) => (
-            Verdict::NotSignificant,
-            "the 95% interval contains 1 (no change)".into(),
-        ),
-        _ => (
+        Some(false) => (Verdict::DoesNotHold, format!("a decline shown by {by}")),
+        None if lo.is_none() && n.field(&difference, "ci_low").is_none() => (
             Verdict::NotSignificant,
             "no interval: the evidence cannot be judged".into(),
         ),
+        None => (Verdict::NotSignificant, format!("{by} contains no change")),
     };
     (measured, verdict, why)
 }
@@ -760,6 +771,22 @@ mod verdict_tests {
             Verdict::DoesNotHold,
             "significant, but far from 17x"
         );
+    }
+
+    /// A ratio whose base is near zero in some draws has a useless
+    /// interval ([2.0, 6208.6] on the default sample's MoE share): the
+    /// difference behind it decides the direction.
+    #[test]
+    fn the_difference_decides_the_direction_when_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let doc = serde_json::json!({"numbers": {
+            "moe_ratio": {"value": 7.0, "ci_low": 0.5, "ci_high": 6208.6},
+            "moe_difference": {"value": 0.012, "ci_low": 0.004, "ci_high": 0.02}}});
+        std::fs::write(dir.path().join("08_model_properties.json"), doc.to_string()).unwrap();
+        let n = Numbers::load(dir.path()).unwrap();
+        let (_, verdict, why) = ratio_claim(&n, "C9", "08.moe_ratio", 7.0);
+        assert_eq!(verdict, Verdict::Holds, "{why}");
+        assert!(why.contains("difference"), "{why}");
     }
 
     #[test]

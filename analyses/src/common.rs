@@ -281,6 +281,33 @@ pub fn growth(
     Ok(Ok(hubecon_stats::growth_ratio(lf, &spec)?))
 }
 
+/// The headline number of the difference behind a growth ratio (later
+/// minus earlier, its bootstrap interval and p-value in the note), the
+/// stable contrast when the ratio's base is near zero; null with the reason
+/// when not measurable.
+pub fn difference_number(
+    g: &Measured<hubecon_stats::GrowthEstimate>,
+    unit: &str,
+    description: &str,
+    claim: &str,
+) -> crate::output::Number {
+    use crate::output::Number;
+    match g {
+        Ok(g) => Number::new(
+            g.difference,
+            unit,
+            &format!("{description}, {} minus {}", g.last, g.first),
+        )
+        .interval(g.difference_ci_low, g.difference_ci_high)
+        .claim(claim)
+        .note(&format!(
+            "developer-cluster bootstrap of the same replicates as the ratio; p = {} (two-sided, no difference)",
+            g.difference_p_value
+        )),
+        Err(why) => Number::not_measurable(unit, description, why).claim(claim),
+    }
+}
+
 /// The headline number of a growth ratio, `description` naming what grew
 /// (the periods are added), or null with the reason it is not measurable.
 pub fn growth_number(
@@ -290,13 +317,25 @@ pub fn growth_number(
 ) -> crate::output::Number {
     use crate::output::Number;
     match g {
-        Ok(g) => Number::new(
-            g.estimate,
-            "ratio",
-            &format!("{description}, {} over {}", g.last, g.first),
-        )
-        .interval(g.ci_low, g.ci_high)
-        .claim(claim),
+        Ok(g) => {
+            let n = Number::new(
+                g.estimate,
+                "ratio",
+                &format!("{description}, {} over {}", g.last, g.first),
+            )
+            .interval(g.ci_low, g.ci_high)
+            .claim(claim);
+            // A base near zero in some replicates makes the ratio's
+            // interval meaningless; the difference stays stable.
+            if g.undefined_replicates > 0 || g.ci_high > 100.0 * g.ci_low.max(f64::MIN_POSITIVE) {
+                n.note(&format!(
+                    "the ratio's interval is unstable (a base near zero in some of the {} replicates, {} undefined): read the difference",
+                    g.replicates, g.undefined_replicates
+                ))
+            } else {
+                n
+            }
+        }
         Err(why) => Number::not_measurable("ratio", description, why).claim(claim),
     }
 }

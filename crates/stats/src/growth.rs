@@ -101,6 +101,14 @@ pub struct GrowthEstimate {
     /// Resamples where the ratio was undefined (no downloads, or a zero
     /// base, in a period), left out of the interval.
     pub undefined_replicates: usize,
+    /// `M_last - M_first`, a contrast that stays stable when the base is
+    /// near zero (where the ratio's interval is not), with the percentile
+    /// interval of the same replicates and a two-sided bootstrap p-value of
+    /// no difference.
+    pub difference: f64,
+    pub difference_ci_low: f64,
+    pub difference_ci_high: f64,
+    pub difference_p_value: f64,
     /// "download-weighted mean" or "download-weighted share".
     pub measure: String,
     /// How the interval was computed, in words.
@@ -122,6 +130,13 @@ impl UnitSums {
         self.weighted_first += other.weighted_first;
         self.weight_last += other.weight_last;
         self.weighted_last += other.weighted_last;
+    }
+
+    /// `M_last - M_first`, `None` where a period has no downloads.
+    fn difference(&self) -> Option<f64> {
+        (self.weight_first > 0.0 && self.weight_last > 0.0).then(|| {
+            self.weighted_last / self.weight_last - self.weighted_first / self.weight_first
+        })
     }
 
     /// `M_last / M_first`, `None` where undefined.
@@ -183,8 +198,9 @@ pub fn growth_ratio(mut lf: LazyFrame, spec: &GrowthSpec) -> Result<GrowthEstima
             format!("the base period `{}` has a mean of zero", spec.first),
         )
     })?;
-    let mut ratios = bootstrap_ratios(&units, spec.replicates, spec.seed);
+    let (mut ratios, mut differences) = bootstrap(&units, spec.replicates, spec.seed);
     let undefined_replicates = spec.replicates - ratios.len();
+    differences.sort_by(f64::total_cmp);
     if ratios.is_empty() {
         return Err(invalid(
             WHAT,
@@ -215,6 +231,10 @@ pub fn growth_ratio(mut lf: LazyFrame, spec: &GrowthSpec) -> Result<GrowthEstima
         n_clusters,
         replicates: spec.replicates,
         undefined_replicates,
+        difference: last_value - first_value,
+        difference_ci_low: quantile_or_nan(&differences, tail),
+        difference_ci_high: quantile_or_nan(&differences, 1.0 - tail),
+        difference_p_value: sign_p_value(&differences),
         measure: measure.into(),
         method: format!(
             "ratio of {measure}s ({} / {}); percentile bootstrap resampling {unit} with replacement, B = {}, seed = {}",
@@ -352,21 +372,45 @@ fn unit_sums(lf: LazyFrame, spec: &GrowthSpec) -> Result<(Vec<UnitSums>, usize, 
     Ok((units, n_models, n_clusters))
 }
 
-/// The defined ratios of `replicates` resamples of `units` with replacement.
-fn bootstrap_ratios(units: &[UnitSums], replicates: usize, seed: u64) -> Vec<f64> {
+/// The defined ratios and differences of `replicates` resamples of `units`
+/// with replacement (the same draws for both).
+fn bootstrap(units: &[UnitSums], replicates: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
     let mut rng = Pcg64::seed_from_u64(seed);
     let m = units.len() as u64;
-    let mut ratios = Vec::with_capacity(replicates);
+    let (mut ratios, mut differences) = (
+        Vec::with_capacity(replicates),
+        Vec::with_capacity(replicates),
+    );
     for _ in 0..replicates {
         let mut sums = UnitSums::default();
         for _ in 0..m {
             sums.add(&units[rng.random_range(0..m) as usize]);
         }
-        if let Some(ratio) = sums.ratio() {
-            ratios.push(ratio);
-        }
+        ratios.extend(sums.ratio());
+        differences.extend(sums.difference());
     }
-    ratios
+    (ratios, differences)
+}
+
+fn quantile_or_nan(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        f64::NAN
+    } else {
+        type7_quantile(sorted, q)
+    }
+}
+
+/// Two-sided bootstrap p-value of no difference: twice the smaller share of
+/// replicates on either side of zero, each counted with the +1 of a
+/// Monte Carlo p-value, at most 1.
+fn sign_p_value(replicates: &[f64]) -> f64 {
+    let n = replicates.len() as f64;
+    if n == 0.0 {
+        return f64::NAN;
+    }
+    let below = replicates.iter().filter(|d| **d <= 0.0).count() as f64;
+    let above = replicates.iter().filter(|d| **d >= 0.0).count() as f64;
+    (2.0 * (below.min(above) + 1.0) / (n + 1.0)).min(1.0)
 }
 
 /// Quantile `q` of ascending `sorted` values, linear interpolation between

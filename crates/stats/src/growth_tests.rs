@@ -192,3 +192,58 @@ fn quantile_interpolates_like_numpy() {
     }
     assert_eq!(type7_quantile(&[7.0], 0.3), 7.0);
 }
+
+#[test]
+fn the_difference_comes_with_the_ratio_from_the_same_replicates() {
+    let g = growth_ratio(by_hand(), &spec("params")).unwrap();
+    assert!((g.difference - 32.5).abs() < 1e-12, "35 - 2.5");
+    assert!(g.difference_ci_low <= g.difference && g.difference <= g.difference_ci_high);
+    assert!((0.0..=1.0).contains(&g.difference_p_value));
+}
+
+/// A base share near zero: the ratio's replicates blow up where a draw
+/// takes few base downloads, the difference's do not.
+#[test]
+fn a_base_near_zero_leaves_the_difference_stable() {
+    let (mut ids, mut periods, mut w, mut flag) = (vec![], vec![], vec![], vec![]);
+    for m in 0..40 {
+        ids.push(format!("m{m}"));
+        periods.push(if m < 20 { "<=2022" } else { "2025" });
+        w.push(100u64);
+        // One base model in twenty has the property; half of the later ones.
+        flag.push(if m < 20 { m == 3 } else { m % 2 == 0 });
+    }
+    let lf = df!["model_id" => ids, "period" => periods, "downloads" => w, "is_moe" => flag]
+        .unwrap()
+        .lazy();
+    let g = growth_ratio(lf, &spec("is_moe")).unwrap();
+    assert!((g.difference - 0.45).abs() < 1e-12, "0.5 - 0.05");
+    assert!(
+        g.difference_ci_low > 0.0,
+        "a shown rise: {}",
+        g.difference_ci_low
+    );
+    assert!(g.difference_p_value < 0.05, "{}", g.difference_p_value);
+    assert!(g.difference_ci_high - g.difference_ci_low < 1.0);
+    assert!(
+        g.undefined_replicates > 0 || g.ci_high / g.ci_low > 5.0,
+        "the ratio is unstable"
+    );
+}
+
+#[test]
+fn no_difference_gives_a_large_p_value() {
+    let (mut ids, mut periods, mut w, mut x) = (vec![], vec![], vec![], vec![]);
+    for m in 0..60 {
+        ids.push(format!("m{m}"));
+        periods.push(if m % 2 == 0 { "<=2022" } else { "2025" });
+        w.push(10u64 + (m as u64 % 7));
+        x.push(1.0 + (m as f64 * 0.37).sin());
+    }
+    let lf = df!["model_id" => ids, "period" => periods, "downloads" => w, "params" => x]
+        .unwrap()
+        .lazy();
+    let g = growth_ratio(lf, &spec("params")).unwrap();
+    assert!(g.difference_ci_low < 0.0 && g.difference_ci_high > 0.0);
+    assert!(g.difference_p_value > 0.2, "{}", g.difference_p_value);
+}

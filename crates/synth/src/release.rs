@@ -80,18 +80,20 @@ fn model_frame(devs: &[Developer], models: &[Model], batch: &[usize]) -> PolarsR
         strings("_id", batch.iter().map(|&i| Some(models[i].oid.as_str()))).into_column(),
         strings("model", batch.iter().map(|&i| Some(models[i].id.as_str()))).into_column(),
         strings("author", batch.iter().map(|&i| Some(dev(i).name.as_str()))).into_column(),
+        // The published types: `created` timestamp[us, UTC], `annotator`
+        // float64 (empty in the public file).
         datetime_ms(
             "created",
             batch
                 .iter()
                 .map(|&i| models[i].created.max(clamp) as i64 * MS_PER_DAY),
         )
+        .cast(&DataType::Datetime(
+            TimeUnit::Microseconds,
+            Some(TimeZone::UTC),
+        ))?
         .into_column(),
-        strings(
-            "annotator",
-            own.iter().map(|a| a.org_type.map(|_| "hubecon-synth")),
-        )
-        .into_column(),
+        Float64Chunked::full_null("annotator".into(), batch.len()).into_column(),
         strings(
             "org_model",
             batch
@@ -207,9 +209,11 @@ fn batch_frame(
         .iter()
         .map(|c| c.take(&ix))
         .collect::<PolarsResult<_>>()?;
+    // timestamp[ns] without a zone, as published.
     let time = Int64Chunked::from_vec("time".into(), time)
         .into_datetime(TimeUnit::Milliseconds, None)
-        .into_series();
+        .into_series()
+        .cast(&DataType::Datetime(TimeUnit::Nanoseconds, None))?;
     cols.push(time.into_column());
     cols.push(int64("downloadsAllTime", value.into_iter()).into_column());
     cols.push(

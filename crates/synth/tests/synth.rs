@@ -308,7 +308,16 @@ fn the_release_has_its_columns_and_only_annotated_developers_in_weekly_layout() 
         dtype_of(&rel, "org_country"),
         DataType::List(Box::new(DataType::String))
     );
-    assert!(matches!(dtype_of(&rel, "time"), DataType::Datetime(_, _)));
+    // The published types (the release's viewer).
+    assert_eq!(
+        dtype_of(&rel, "time"),
+        DataType::Datetime(TimeUnit::Nanoseconds, None)
+    );
+    assert_eq!(
+        dtype_of(&rel, "created"),
+        DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+    );
+    assert_eq!(dtype_of(&rel, "annotator"), DataType::Float64);
     assert_eq!(rel.column("org_type").unwrap().null_count(), 0);
     assert!(rel.height() > 0);
 }

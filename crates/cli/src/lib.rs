@@ -31,3 +31,39 @@ impl std::fmt::Display for UsageError {
 }
 
 impl std::error::Error for UsageError {}
+
+/// The error and its causes in one line, each said once: a cause whose text
+/// the message before it already ends with (an I/O error that its wrapper
+/// quotes) is left out, so no "entity not found: entity not found".
+pub fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "entity not found");
+        let e = anyhow::Error::new(hubecon_ingest::IngestError::io("/x", io))
+            .context("preparing /tmp/x");
+        assert_eq!(
+            message(&e),
+            "preparing /tmp/x: cannot read /x: entity not found"
+        );
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(message(&plain), "outer: inner");
+    }
+}

@@ -51,7 +51,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", hubecon_cli::message(&e));
             ExitCode::from(hubecon_cli::exit_code(&e))
         }
     }

@@ -62,8 +62,11 @@ impl Numbers {
         let mut values = BTreeMap::new();
         let mut coverage = BTreeMap::new();
         let mut synthetic = false;
-        let entries =
-            std::fs::read_dir(figures).with_context(|| format!("reading {}", figures.display()))?;
+        // A missing figures folder is a mistake in the call (exit 2 in the
+        // CLI), as a missing prepared dataset is.
+        let entries = std::fs::read_dir(figures)
+            .map_err(|e| hubecon_ingest::IngestError::io(figures, e))
+            .with_context(|| format!("reading the figures folder {}", figures.display()))?;
         let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         files.sort();
         for f in files {

@@ -280,7 +280,7 @@ document.body.setAttribute('data-placeholders-left',(document.body.innerText.mat
 /// Builds `out_html` from `paper_md` and the numbers in `figures_dir`.
 pub fn build(paper_md: &Path, figures_dir: &Path, out_html: &Path) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(paper_md)
-        .with_context(|| format!("reading {}", paper_md.display()))?;
+        .map_err(|e| hubecon_ingest::IngestError::io(paper_md, e))?;
     let numbers = Numbers::load(figures_dir)?;
     let claims = crate::claims::evaluate(&numbers);
     let filled = fill(&text, &numbers, &claims)?;

@@ -859,3 +859,24 @@ fn the_old_data_option_is_refused_with_its_new_name() {
         );
     }
 }
+
+/// A missing figures folder is the same mistake as a missing dataset:
+/// exit 2 from every command that reads one.
+#[test]
+fn a_missing_figures_folder_exits_2_everywhere() {
+    let missing = "/nonexistent/figures";
+    for args in [
+        vec!["claims", "--figures", missing],
+        vec!["paper", "--figures", missing],
+        vec!["compare", "--baseline", missing, "--candidate", missing],
+        vec!["dashboard", "--figures", missing],
+    ] {
+        let o = hubecon(&args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

@@ -137,6 +137,9 @@ pub(crate) struct TagSignals {
     pub license: Option<String>,
     /// Transparency of the `dataset:<id>` tags (used when `datasets` names nothing).
     pub data: DataTransparency,
+    /// The untyped `base_model:<id>` tags: every base the card lists, in
+    /// order, even when the Hub's typed tags and `baseModels` keep only one.
+    pub listed_bases: Vec<String>,
 }
 
 fn lowercase(s: &str) -> Cow<'_, str> {
@@ -155,6 +158,14 @@ impl TagSignals {
         for raw in tags {
             if let Some(d) = raw.strip_prefix("dataset:") {
                 datasets.push(d);
+                continue;
+            }
+            if let Some(b) = raw.strip_prefix("base_model:") {
+                // Typed tags (`base_model:merge:<id>`) carry a second colon; ids never do.
+                let b = b.trim();
+                if !b.is_empty() && !b.contains(':') {
+                    s.listed_bases.push(b.to_string());
+                }
                 continue;
             }
             let tag = lowercase(raw.trim());

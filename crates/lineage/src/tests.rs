@@ -360,10 +360,10 @@ fn eval_models() -> Vec<M> {
 
 #[test]
 fn lineage_eval_scores_inference_against_declarations() {
-    let report = lineage_eval(&frame(&eval_models()), &LineageOptions::default()).unwrap();
-    assert_eq!(report.models, 7);
-    assert_eq!(report.evaluated, 5);
-    assert_eq!(report.accuracy, Some(0.8));
+    // One fold: every declaration hidden at once, so no known base is left.
+    let report = lineage_eval(&frame(&eval_models()), &LineageOptions::default(), 1).unwrap();
+    assert_eq!((report.models, report.folds, report.evaluated), (7, 1, 5));
+    assert_eq!(report.accuracy, Some(0.6));
     let class = |name: &str| {
         report
             .classes
@@ -373,35 +373,59 @@ fn lineage_eval_scores_inference_against_declarations() {
             .clone()
     };
     let ft = class("finetune");
-    assert_eq!((ft.support, ft.predicted, ft.true_positives), (2, 1, 1));
-    assert_eq!((ft.precision, ft.recall), (Some(1.0), Some(0.5)));
-    assert!((ft.f1.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!((ft.support, ft.predicted, ft.true_positives), (2, 0, 0));
+    assert_eq!((ft.precision, ft.recall), (None, Some(0.0)));
     assert_eq!(class("quantized").f1, Some(1.0));
     assert_eq!(class("adapter").f1, Some(1.0));
     let original = class("original");
     assert_eq!(
-        (
-            original.support,
-            original.predicted,
-            original.precision,
-            original.recall
-        ),
-        (0, 1, Some(0.0), None)
+        (original.support, original.predicted, original.precision),
+        (0, 2, Some(0.0))
     );
     // Row finetune (index 1), column original (index 0).
-    assert_eq!(report.confusion[1][0], 1);
+    assert_eq!(report.confusion[1][0], 2);
     assert_eq!(
         report.labels,
         ["original", "finetune", "adapter", "quantized", "merge"]
     );
-    assert_eq!((report.parent.evaluated, report.parent.correct), (5, 3));
+    // Parents inferred for the GGUF and the LoRA, both declared; five declare one in the data.
+    let p = &report.parent;
+    assert_eq!((p.precision.evaluated, p.precision.hits), (2, 2));
+    assert_eq!((p.recall.evaluated, p.recall.hits), (5, 2));
+    let derived = report.class_right_among_derivatives;
+    assert_eq!((derived.evaluated, derived.hits), (3, 3));
+    // The chat model declares nothing and is inferred original.
+    let undeclared = report.undeclared_inferred_derived;
+    assert_eq!((undeclared.evaluated, undeclared.hits), (1, 0));
+    let missed: Vec<&str> = report.misses.iter().map(|m| m.model_id.as_str()).collect();
+    assert_eq!(missed, ["doc/Llama-2-7b-chat-hf-medical", "z/my-finetune"]);
 
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["classes"][1]["class"], "finetune");
     assert!(json["classes"][0]["recall"].is_null());
     let table = report.to_string();
-    assert!(table.contains("finetune"));
-    assert!(table.contains("first parent found: 3 of 5 (60.0%)"));
+    assert!(
+        table.contains("1 folds: 5 of 7 models evaluated"),
+        "{table}"
+    );
+    assert!(
+        table.contains("first inferred parent is a declared parent: 2 of 2 (100.0%)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn other_folds_declarations_stay_visible() {
+    // Six declaring models, six folds: each is hidden alone, so the GGUF's
+    // declaration makes the chat model a known base for the medical finetune.
+    let report = lineage_eval(&frame(&eval_models()), &LineageOptions::default(), 6).unwrap();
+    assert_eq!(report.accuracy, Some(0.8));
+    let missed: Vec<&str> = report.misses.iter().map(|m| m.model_id.as_str()).collect();
+    assert_eq!(missed, ["z/my-finetune"]);
+    assert!(matches!(
+        lineage_eval(&frame(&eval_models()), &LineageOptions::default(), 0),
+        Err(LineageError::InvalidOption { name: "folds", .. })
+    ));
 }
 
 #[test]

@@ -119,6 +119,7 @@ impl<'a> Context<'a> {
                     has_quantization_config: table.has_quantization_config[i],
                     gguf_params: table.gguf_params[i],
                     safetensors_params: table.safetensors_params[i],
+                    name: crate::names::model_name(table.ids[i]),
                 };
                 Evidence::combine(&table.tags[i], &table.files[i], meta, lower.name(i))
             })

@@ -4,9 +4,11 @@
 
 use rayon::prelude::*;
 
+use crate::basename;
 use crate::evidence::{Evidence, MetaFields};
 use crate::matching::{FastMap, KnownBases, LowerIds, NameIndex};
-use crate::names::strip_format_suffix;
+use crate::names::{namespace, strip_format_suffix};
+use crate::params::params_in_name;
 use crate::schema::relation as rel;
 use crate::table::Table;
 use crate::{LineageError, LineageOptions};
@@ -47,7 +49,7 @@ pub(crate) struct Context<'a> {
     pub evidence: Vec<Evidence>,
     ids: IdIndex<'a>,
     names: NameIndex,
-    known: KnownBases<'a>,
+    known: KnownBases,
     /// Each model's declared (and release) parents that are in the data.
     declared_idx: Vec<Vec<u32>>,
     /// How many models declare each model as a parent.
@@ -161,33 +163,129 @@ impl<'a> Context<'a> {
     }
 
     /// A parent read from the name: strip the format suffix and find the
-    /// exact name, else a name that extends it by whole tokens (never a
-    /// model that is itself quantized); else a known base inside the name.
+    /// exact name, else that name plus `-hf`, else a name that extends it
+    /// by neutral tokens only (versions, packaging: never a sibling
+    /// finetune such as `-chat-hf` for `llama-2-13b`), never a model that
+    /// is itself quantized; else a known base inside the name.
     pub fn parent_by_name(&self, i: usize) -> Option<u32> {
         let me = Some(i as u32);
         let stripped = strip_format_suffix(self.lower.name(i)).and_then(|base| {
+            let neutral_extension = |c: &u32| {
+                let name = self.lower.name(*c as usize);
+                name.get(base.len()..)
+                    .is_some_and(|rest| basename::tokens(rest).all(basename::is_neutral))
+            };
             self.names
                 .exact(self.lower, base, me)
-                .or_else(|| self.names.token_prefix(self.lower, base, me))
+                .or_else(|| self.names.exact(self.lower, &format!("{base}-hf"), me))
+                .or_else(|| {
+                    self.names
+                        .token_prefix(self.lower, base, me)
+                        .filter(neutral_extension)
+                })
                 .filter(|&c| !self.evidence[c as usize].quantized())
+                .filter(|&c| self.same_architecture(i, c as usize))
         });
-        stripped.or_else(|| self.known_base_in_name(i))
+        stripped.or_else(|| self.base_in_name(i, false))
+    }
+
+    /// A known base cited in the name, for the finetune rule: the rest of
+    /// the name must also say how the model was made (see [`Self::base_in_name`]).
+    pub fn known_base_in_name(&self, i: usize) -> Option<u32> {
+        self.base_in_name(i, true)
     }
 
     /// The longest known base (a model other models declare as their base)
-    /// whose name is a token span of this model's name, created no later
-    /// than this model and declared as a base by some model other than this
-    /// one.
-    pub fn known_base_in_name(&self, i: usize) -> Option<u32> {
-        let created = self.table.created[i];
-        self.known.find(self.lower.name(i), |c| {
-            let c_us = c as usize;
-            let own = u32::from(self.declared_idx[i].contains(&c));
-            let older = match (self.table.created[c_us], created) {
-                (Some(pc), Some(mc)) => pc <= mc,
-                _ => true,
-            };
-            c_us != i && older && self.declarers[c_us] > own
-        })
+    /// cited in this model's name ([`KnownBases::find`]) that
+    /// - is not the model, was created no later than it, and is declared
+    ///   as a base by some model other than this one;
+    /// - does not itself declare this model as its parent (a model is never
+    ///   the child of its own child);
+    /// - has the same model type when both state one, and (for a finetune)
+    ///   a parameter count within 1.25x of the model's when both are known
+    ///   (gpt2-large is not a finetune of gpt2, xlm-roberta-base not of
+    ///   roberta-base);
+    /// - carries no version the model contradicts (`-v0.2` is not made
+    ///   from `-v0.1`);
+    /// - is no namesake: when the model's own namespace holds the cited
+    ///   name, or that name plus a size or pretraining word, a base of that
+    ///   name in another namespace is a different model
+    ///   (yiyanghkust/finbert-tone vs ProsusAI/finbert); a `-hf` mirror in
+    ///   the namespace is the same model and does not count;
+    /// - with `finetune`, the name adds a word that is not a size,
+    ///   version, packaging or pretraining variant (`solar-10.7b-v1.0`,
+    ///   `pythia-1b-deduped` are siblings or copies).
+    fn base_in_name(&self, i: usize, finetune: bool) -> Option<u32> {
+        let name = self.lower.name(i).replace('_', "-");
+        let found = self.known.find(self.lower.name(i), |m| {
+            let c = m.base as usize;
+            c != i
+                && self.older_and_declared_by_others(i, c)
+                && !self.declared_idx[c].contains(&(i as u32))
+                && self.same_architecture(i, c)
+                && (!finetune || self.similar_size(i, c))
+                && self.versions_agree(&name, c)
+                && (m.by_alias || !self.namesake(i, c, &name[m.start..m.end]))
+                && (!finetune || basename::derivation_words(&name, m.start, m.end))
+        })?;
+        Some(found.base)
+    }
+
+    fn older_and_declared_by_others(&self, i: usize, c: usize) -> bool {
+        let own = u32::from(self.declared_idx[i].contains(&(c as u32)));
+        let older = match (self.table.created[c], self.table.created[i]) {
+            (Some(pc), Some(mc)) => pc <= mc,
+            _ => true,
+        };
+        older && self.declarers[c] > own
+    }
+
+    fn same_architecture(&self, i: usize, c: usize) -> bool {
+        match (self.table.model_type[i], self.table.model_type[c]) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            _ => true,
+        }
+    }
+
+    /// Parameters from safetensors, else the name's count.
+    fn params(&self, i: usize) -> Option<u64> {
+        self.table.safetensors_params[i].or_else(|| params_in_name(self.lower.name(i)))
+    }
+
+    fn similar_size(&self, i: usize, c: usize) -> bool {
+        match (self.params(i), self.params(c)) {
+            (Some(a), Some(b)) if a > 0 && b > 0 => {
+                let (lo, hi) = (a.min(b) as f64, a.max(b) as f64);
+                hi <= 1.25 * lo
+            }
+            _ => true,
+        }
+    }
+
+    /// The base's versions, if any, all appear in the model's name, or the model states none.
+    fn versions_agree(&self, name: &str, c: usize) -> bool {
+        let mine: Vec<&str> = basename::versions(name).collect();
+        mine.is_empty() || basename::versions(self.lower.name(c)).all(|v| mine.contains(&v))
+    }
+
+    fn namesake(&self, i: usize, c: usize, cited: &str) -> bool {
+        let (Some(mine), Some(theirs)) = (namespace(self.lower.id(i)), namespace(self.lower.id(c)))
+        else {
+            return false;
+        };
+        if mine == theirs {
+            return false;
+        }
+        let own = |name: String| {
+            self.ids
+                .lower
+                .get(format!("{mine}/{name}").as_str())
+                .is_some_and(|&k| k as usize != i)
+        };
+        own(cited.to_string())
+            || basename::SIBLING_WORDS
+                .iter()
+                .filter(|w| **w != "hf")
+                .any(|w| own(format!("{cited}-{w}")))
     }
 }

@@ -19,6 +19,7 @@
 //! function that applies it and in `notes/METHODS-lineage.md`.
 
 mod attributes;
+mod basename;
 mod context;
 mod error;
 mod eval;

@@ -128,6 +128,15 @@ pub(crate) fn derivation_words(name: &str, start: usize, end: usize) -> bool {
         .any(|t| !is_neutral(t))
 }
 
+/// The token right after `[.., end)` names a size or pretraining variant
+/// (`gpt2` in `gpt2-large-recipes`): the model cites that sibling, not the
+/// base. A `-hf` after the base is a conversion marker and does not count.
+pub(crate) fn cites_a_sibling(name: &str, end: usize) -> bool {
+    name.get(end + 1..)
+        .and_then(|rest| tokens(rest).next())
+        .is_some_and(|t| t != "hf" && SIBLING_WORDS.contains(&t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +186,9 @@ mod tests {
         assert!(!derivation_words("llama-2-7b-hf-small-shards", 0, 13));
         assert!(derivation_words("llama-2-7b-chat-hf", 0, 10));
         assert!(derivation_words("megatron-gpt2-345m", 9, 13));
+        assert!(cites_a_sibling("gpt2-large-finetuned-recipes", 4));
+        assert!(!cites_a_sibling("llama-2-7b-hf-alpaca", 10));
+        assert!(!cites_a_sibling("gpt2-poems", 4));
+        assert!(!cites_a_sibling("gpt2", 4));
     }
 }

@@ -6,8 +6,8 @@ use rayon::prelude::*;
 
 use crate::basename;
 use crate::evidence::{Evidence, MetaFields};
-use crate::matching::{FastMap, KnownBases, LowerIds, NameIndex};
-use crate::names::{namespace, strip_format_suffix};
+use crate::matching::{FastMap, KnownBases, LowerIds, MAX_NAME_TOKENS, NameIndex};
+use crate::names::{namespace, strip_format_suffix, token_spans};
 use crate::params::params_in_name;
 use crate::schema::relation as rel;
 use crate::table::Table;
@@ -54,6 +54,7 @@ pub(crate) struct Context<'a> {
     declared_idx: Vec<Vec<u32>>,
     /// How many models declare each model as a parent.
     declarers: Vec<u32>,
+    min_base_name_len: usize,
 }
 
 /// Candidate ranking: a model that is not itself a quantization or an
@@ -154,6 +155,7 @@ impl<'a> Context<'a> {
             known,
             declared_idx,
             declarers,
+            min_base_name_len: opts.min_base_name_len,
         })
     }
 
@@ -189,44 +191,96 @@ impl<'a> Context<'a> {
         stripped.or_else(|| self.base_in_name(i, false))
     }
 
-    /// A known base cited in the name, for the finetune rule: the rest of
-    /// the name must also say how the model was made (see [`Self::base_in_name`]).
-    pub fn known_base_in_name(&self, i: usize) -> Option<u32> {
-        self.base_in_name(i, true)
+    /// The parent of a finetune read from its name, and the evidence code:
+    /// a model of the same namespace cited in the name (`name:own_base`:
+    /// google/gemma-2b for google/gemma-2b-it), else a known base
+    /// (`name:known_base`). A model whose name is a known base's own name
+    /// is a copy of it, not a finetune.
+    pub fn known_base_in_name(&self, i: usize) -> Option<(u32, &'static str)> {
+        let name = self.lower.name(i).replace('_', "-");
+        if let Some(c) = self.own_base(i, &name) {
+            return Some((c, "name:own_base"));
+        }
+        if self.known.named(&name).is_some_and(|c| c as usize != i) {
+            return None;
+        }
+        self.base_in_name(i, true).map(|c| (c, "name:known_base"))
+    }
+
+    /// Vets a parent `c` cited at `[start, end)` of the model's normalized
+    /// name: not the model, not its child, same model type, no version the
+    /// model contradicts, not a sibling cited by size; for a finetune a
+    /// similar size and a remainder that says how it was made.
+    fn plausible(
+        &self,
+        i: usize,
+        c: usize,
+        name: &str,
+        span: (usize, usize),
+        finetune: bool,
+    ) -> bool {
+        c != i
+            && !self.declared_idx[c].contains(&(i as u32))
+            && self.same_architecture(i, c)
+            && self.versions_agree(name, c)
+            && !basename::cites_a_sibling(name, span.1)
+            && (!finetune
+                || (self.similar_size(i, c) && basename::derivation_words(name, span.0, span.1)))
+    }
+
+    /// A model of this model's namespace whose name is a whole-token span
+    /// of this one (longest first, with the trailing version moved after
+    /// it as for known bases), when [`Self::plausible`] as a finetune's
+    /// parent. Dates are not compared: one developer's base and variant are
+    /// often uploaded together, and missing dates are filled with the
+    /// snapshot's.
+    fn own_base(&self, i: usize, name: &str) -> Option<u32> {
+        let ns = namespace(self.lower.id(i))?;
+        let version = basename::trailing_version(name);
+        let mut key = String::with_capacity(self.lower.id(i).len() + 8);
+        for (s, e) in token_spans(name, MAX_NAME_TOKENS) {
+            if e - s < self.min_base_name_len || (s, e) == (0, name.len()) {
+                continue;
+            }
+            let moved = version.filter(|&(cut, _)| e <= cut).map(|(_, v)| v);
+            for v in moved.into_iter().map(Some).chain([None]) {
+                key.clear();
+                key.push_str(ns);
+                key.push('/');
+                key.push_str(&name[s..e]);
+                if let Some(v) = v {
+                    key.push('-');
+                    key.push_str(v);
+                }
+                if let Some(&c) = self.ids.lower.get(key.as_str())
+                    && self.plausible(i, c as usize, name, (s, e), true)
+                {
+                    return Some(c);
+                }
+            }
+        }
+        None
     }
 
     /// The longest known base (a model other models declare as their base)
     /// cited in this model's name ([`KnownBases::find`]) that
-    /// - is not the model, was created no later than it, and is declared
-    ///   as a base by some model other than this one;
-    /// - does not itself declare this model as its parent (a model is never
-    ///   the child of its own child);
-    /// - has the same model type when both state one, and (for a finetune)
-    ///   a parameter count within 1.25x of the model's when both are known
-    ///   (gpt2-large is not a finetune of gpt2, xlm-roberta-base not of
-    ///   roberta-base);
-    /// - carries no version the model contradicts (`-v0.2` is not made
-    ///   from `-v0.1`);
+    /// - was created no later than the model and is declared as a base by
+    ///   some model other than this one;
+    /// - is [`Self::plausible`] (a model is never the child of its own
+    ///   child; gpt2-large is not a finetune of gpt2, xlm-roberta-base not
+    ///   of roberta-base; `-v0.2` is not made from `-v0.1`;
+    ///   `solar-10.7b-v1.0` and `pythia-1b-deduped` are siblings or copies);
     /// - is no namesake: when the model's own namespace holds the cited
-    ///   name, or that name plus a size or pretraining word, a base of that
-    ///   name in another namespace is a different model
-    ///   (yiyanghkust/finbert-tone vs ProsusAI/finbert); a `-hf` mirror in
-    ///   the namespace is the same model and does not count;
-    /// - with `finetune`, the name adds a word that is not a size,
-    ///   version, packaging or pretraining variant (`solar-10.7b-v1.0`,
-    ///   `pythia-1b-deduped` are siblings or copies).
+    ///   name plus a size or pretraining word, a base of that name in
+    ///   another namespace is a different model (yiyanghkust/finbert-tone
+    ///   vs ProsusAI/finbert).
     fn base_in_name(&self, i: usize, finetune: bool) -> Option<u32> {
         let name = self.lower.name(i).replace('_', "-");
         let found = self.known.find(self.lower.name(i), |m| {
             let c = m.base as usize;
-            c != i
-                && self.older_and_declared_by_others(i, c)
-                && !self.declared_idx[c].contains(&(i as u32))
-                && self.same_architecture(i, c)
-                && (!finetune || self.similar_size(i, c))
-                && self.versions_agree(&name, c)
+            self.older_and_declared_by_others(i, c)
+                && self.plausible(i, c, &name, (m.start, m.end), finetune)
                 && (m.by_alias || !self.namesake(i, c, &name[m.start..m.end]))
-                && (!finetune || basename::derivation_words(&name, m.start, m.end))
         })?;
         Some(found.base)
     }
@@ -273,19 +327,15 @@ impl<'a> Context<'a> {
         else {
             return false;
         };
-        if mine == theirs {
-            return false;
-        }
-        let own = |name: String| {
-            self.ids
-                .lower
-                .get(format!("{mine}/{name}").as_str())
-                .is_some_and(|&k| k as usize != i)
-        };
-        own(cited.to_string())
-            || basename::SIBLING_WORDS
+        mine != theirs
+            && basename::SIBLING_WORDS
                 .iter()
                 .filter(|w| **w != "hf")
-                .any(|w| own(format!("{cited}-{w}")))
+                .any(|w| {
+                    self.ids
+                        .lower
+                        .get(format!("{mine}/{cited}-{w}").as_str())
+                        .is_some_and(|&k| k as usize != i)
+                })
     }
 }

@@ -299,7 +299,7 @@ impl Evidence {
     ) -> Self {
         let library = meta.library.map(lowercase);
         let library = library.as_deref();
-        let name_quant = names::quant_token_in_name(lower_name).map(|tok| {
+        let name_quant = names::trailing_quant_token(lower_name).map(|tok| {
             let start = tok.as_ptr() as usize - lower_name.as_ptr() as usize;
             (start as u32, (start + tok.len()) as u32)
         });

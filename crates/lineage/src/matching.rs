@@ -214,6 +214,8 @@ pub(crate) struct BaseMatch {
     pub end: usize,
     /// Cited by an alias, not its own name.
     pub by_alias: bool,
+    /// Cited with the name's trailing version moved after it.
+    pub moved_version: bool,
 }
 
 fn keep_best(map: &mut FastMap<String, u32>, key: String, i: u32, names: &NameIndex) {
@@ -249,6 +251,11 @@ impl KnownBases {
         known
     }
 
+    /// The known base whose own name is `name` (lowercase, `_` as `-`).
+    pub fn named(&self, name: &str) -> Option<u32> {
+        self.exact.get(name).copied()
+    }
+
     fn probe(&self, key: &str) -> Option<(u32, bool)> {
         self.exact
             .get(key)
@@ -271,13 +278,15 @@ impl KnownBases {
             let moved = version
                 .filter(|&(cut, _)| e <= cut)
                 .map(|(_, v)| format!("{}-{v}", &norm[s..e]));
-            for key in moved.as_deref().into_iter().chain([&norm[s..e]]) {
+            let keys = moved.as_deref().map(|k| (k, true)).into_iter();
+            for (key, moved_version) in keys.chain([(&norm[s..e], false)]) {
                 if let Some((base, by_alias)) = self.probe(key) {
                     let m = BaseMatch {
                         base,
                         start: s,
                         end: e,
                         by_alias,
+                        moved_version,
                     };
                     if accept(m) {
                         return Some(m);

@@ -191,6 +191,15 @@ pub(crate) fn quant_token_in_name(name: &str) -> Option<&str> {
     None
 }
 
+/// The quantization token of a lowercase name when it lies in the format
+/// suffix a conversion appends ([`strip_format_suffix`]): `...-bnb-4bit`,
+/// `..._hqq`, `...-Q4_K_M-GGUF`; not `llama-3-8b-instruct-bnb-4bit-medical`,
+/// a finetune of a bnb upload.
+pub(crate) fn trailing_quant_token(name: &str) -> Option<&str> {
+    let core = strip_format_suffix(name)?;
+    quant_token_in_name(&name[core.len()..])
+}
+
 fn keyword_code(name: &str, table: &[(&str, &'static str)]) -> Option<&'static str> {
     name.split(['-', '_', ' ', '.'])
         .find_map(|tok| table.iter().find(|(k, _)| *k == tok).map(|(_, code)| *code))
@@ -344,6 +353,24 @@ mod tests {
         assert_eq!(quant_token_in_name("tinyllama-1.1b-chat-v1.0-16bit"), None);
         assert_eq!(quant_token_in_name("llama-3-8b-16-bit"), None);
         assert_eq!(quant_token_in_name("llama-3-8b-32bit"), None);
+    }
+
+    #[test]
+    fn only_a_trailing_quantization_token_counts() {
+        assert_eq!(trailing_quant_token("llama-2-7b-chat-gguf"), Some("gguf"));
+        assert_eq!(
+            trailing_quant_token("llama-2-7b-chat-hf_4bitnogs_hqq"),
+            Some("hqq")
+        );
+        assert_eq!(
+            trailing_quant_token("qwen2-7b-instruct-gptq-int4"),
+            Some("gptq")
+        );
+        assert_eq!(
+            trailing_quant_token("llama-3-8b-instruct-bnb-4bit-medical"),
+            None
+        );
+        assert_eq!(trailing_quant_token("gguf"), None);
     }
 
     #[test]

@@ -235,11 +235,11 @@ pub(crate) fn infer(ctx: &Context<'_>, i: usize) -> Option<Decision> {
     } else if let Some(c) = e.name_merge {
         (rel::MERGE, c.to_string(), false)
     } else {
-        let base = ctx.known_base_in_name(i)?;
+        let (base, code) = ctx.known_base_in_name(i)?;
         return Some(Decision::new(
             rel::FINETUNE,
             src::INFERRED,
-            "name:known_base".to_string(),
+            code.to_string(),
             vec![ctx.table.ids[base as usize].to_string()],
         ));
     };

@@ -163,7 +163,9 @@ pub fn lineage_eval(
                         .iter()
                         .any(|q| q.eq_ignore_ascii_case(p))
             });
-            let miss = (truth != d.relation || parent_true == Some(false)).then(|| EvalMiss {
+            let in_data = declared.iter().any(Option::is_some);
+            let parent_missed = parent_true == Some(false) || (parent_true.is_none() && in_data);
+            let miss = (truth != d.relation || parent_missed).then(|| EvalMiss {
                 model_id: table.ids[i].to_string(),
                 declared: truth.to_string(),
                 inferred: d.relation.to_string(),
@@ -177,7 +179,7 @@ pub fn lineage_eval(
                 corrected: class_index(visible[i].relation),
                 inferred: class_index(d.relation),
                 parent_true,
-                declared_in_data: declared.iter().any(Option::is_some),
+                declared_in_data: in_data,
             });
         }
     }
@@ -191,11 +193,15 @@ fn report(table: &Table<'_>, visible: &[Decision], folds: usize, scored: &[Score
     let mut parents: Vec<ParentMetrics> = rel::ALL.iter().map(|c| ParentMetrics::new(c)).collect();
     let mut all_parents = ParentMetrics::new("all");
     let mut class_right = Share::default();
+    let mut class_right_corrected = Share::default();
     for s in scored {
         confusion[s.truth][s.inferred] += 1;
         corrected[s.corrected][s.inferred] += 1;
         if s.truth != 0 && s.inferred != 0 {
             class_right.add(s.truth == s.inferred);
+        }
+        if s.corrected != 0 && s.inferred != 0 {
+            class_right_corrected.add(s.corrected == s.inferred);
         }
         for p in [&mut parents[s.truth], &mut all_parents] {
             p.add(s.parent_true, s.declared_in_data);
@@ -232,6 +238,7 @@ fn report(table: &Table<'_>, visible: &[Decision], folds: usize, scored: &[Score
         classes: (0..k).map(|c| class_metrics(&confusion, c)).collect(),
         classes_vs_corrected: (0..k).map(|c| class_metrics(&corrected, c)).collect(),
         class_right_among_derivatives: class_right.finish(),
+        class_right_vs_corrected: class_right_corrected.finish(),
         parent: all_parents,
         parents_by_class: parents,
         undeclared_inferred_derived: undeclared.finish(),

@@ -475,3 +475,31 @@ fn a_dense_distillation_of_an_moe_model_is_not_moe_but_its_gguf_copy_of_an_moe_i
         .collect();
     assert_eq!(moe, vec![true, false, true]);
 }
+
+#[test]
+fn licence_other_is_read_through_the_cards_licence_name_and_link() {
+    let other = |id: &'static str| M {
+        license: Some("other"),
+        ..M::new(id)
+    };
+    let mut df = frame(&[
+        other("LGAI-EXAONE/EXAONE-3.0-7.8B-Instruct"),
+        other("mistralai/Codestral-22B-v0.1"),
+        other("someone/custom"),
+    ]);
+    let names = [Some("exaone"), None, None];
+    let links = [
+        Some("LICENSE"),
+        Some("https://mistral.ai/licences/MNPL-0.1.md"),
+        Some("LICENSE"),
+    ];
+    df.with_column(Column::new("license_name".into(), names))
+        .unwrap();
+    df.with_column(Column::new("license_link".into(), links))
+        .unwrap();
+    let (out, _) = enrich(df, &LineageOptions::default()).unwrap();
+    assert_eq!(
+        strs(&out, "openness"),
+        [Some("restricted"), Some("restricted"), Some("open_weights")]
+    );
+}

@@ -128,6 +128,12 @@ pub(crate) fn derivation_words(name: &str, start: usize, end: usize) -> bool {
         .any(|t| !is_neutral(t))
 }
 
+/// The tokens outside `[start, end)` are neutral and include a version.
+pub(crate) fn adds_a_version(name: &str, start: usize, end: usize) -> bool {
+    let outside = [&name[..start], &name[end.min(name.len())..]];
+    outside.iter().flat_map(|part| tokens(part)).any(is_version)
+}
+
 /// The token right after `[.., end)` names a size or pretraining variant
 /// (`gpt2` in `gpt2-large-recipes`): the model cites that sibling, not the
 /// base. A `-hf` after the base is a conversion marker and does not count.
@@ -186,6 +192,8 @@ mod tests {
         assert!(!derivation_words("llama-2-7b-hf-small-shards", 0, 13));
         assert!(derivation_words("llama-2-7b-chat-hf", 0, 10));
         assert!(derivation_words("megatron-gpt2-345m", 9, 13));
+        assert!(adds_a_version("solar-10.7b-v1.0", 0, 11));
+        assert!(!adds_a_version("gpt2-large", 0, 4));
         assert!(cites_a_sibling("gpt2-large-finetuned-recipes", 4));
         assert!(!cites_a_sibling("llama-2-7b-hf-alpaca", 10));
         assert!(!cites_a_sibling("gpt2-poems", 4));

@@ -194,14 +194,20 @@ impl<'a> Context<'a> {
     /// The parent of a finetune read from its name, and the evidence code:
     /// a model of the same namespace cited in the name (`name:own_base`:
     /// google/gemma-2b for google/gemma-2b-it), else a known base
-    /// (`name:known_base`). A model whose name is a known base's own name
-    /// is a copy of it, not a finetune.
+    /// (`name:known_base`). A model whose name is the own name of a known
+    /// base that declares no parent and cites none is a copy of that
+    /// original, not its finetune; a namesake of a known *derivative* (the
+    /// many `distilbert-base-uncased-finetuned-emotion`) is matched as usual.
     pub fn known_base_in_name(&self, i: usize) -> Option<(u32, &'static str)> {
         let name = self.lower.name(i).replace('_', "-");
         if let Some(c) = self.own_base(i, &name) {
             return Some((c, "name:own_base"));
         }
-        if self.known.named(&name).is_some_and(|c| c as usize != i) {
+        let copy_of_an_original = self.known.named(&name).is_some_and(|c| {
+            let c = c as usize;
+            c != i && self.declared_idx[c].is_empty() && self.base_in_name(c, true).is_none()
+        });
+        if copy_of_an_original {
             return None;
         }
         self.base_in_name(i, true).map(|c| (c, "name:known_base"))
@@ -225,7 +231,20 @@ impl<'a> Context<'a> {
             && self.versions_agree(name, c)
             && !basename::cites_a_sibling(name, span.1)
             && (!finetune
-                || (self.similar_size(i, c) && basename::derivation_words(name, span.0, span.1)))
+                || (self.similar_size(i, c) && self.says_how_it_was_made(i, c, name, span)))
+    }
+
+    /// The rest of the name names a derivation; a version alone does only
+    /// when the base is strictly older (`Qwen2.5-7B-Instruct-v2` of a user),
+    /// not with equal or filled-in dates, where the shorter name is as
+    /// likely the copy (krevas/SOLAR-10.7B vs upstage/SOLAR-10.7B-v1.0).
+    fn says_how_it_was_made(&self, i: usize, c: usize, name: &str, span: (usize, usize)) -> bool {
+        basename::derivation_words(name, span.0, span.1)
+            || (basename::adds_a_version(name, span.0, span.1)
+                && matches!(
+                    (self.table.created[c], self.table.created[i]),
+                    (Some(pc), Some(mc)) if pc < mc
+                ))
     }
 
     /// A model of this model's namespace whose name is a whole-token span

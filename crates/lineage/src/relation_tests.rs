@@ -546,3 +546,71 @@ fn relation_spellings() {
     assert_eq!(normalize_relation("lora"), Some("adapter"));
     assert_eq!(normalize_relation("distilled"), None);
 }
+
+#[test]
+fn a_namesake_of_a_known_finetune_is_still_a_finetune_but_a_copy_of_an_original_is_not() {
+    let d = decide_all(&[
+        M::new("distilbert/distilbert-base-uncased").downloads(9_000),
+        M::new("alice/distilbert-base-uncased-finetuned-emotion").declares(
+            &["distilbert/distilbert-base-uncased"],
+            Some("finetune"),
+            "baseModels.relation",
+        ),
+        M::new("carol/distilbert-base-uncased-finetuned-emotion-GGUF").declares(
+            &["alice/distilbert-base-uncased-finetuned-emotion"],
+            Some("quantized"),
+            "baseModels.relation",
+        ),
+        // The course exercise uploaded again under another namespace.
+        M::new("bob/distilbert-base-uncased-finetuned-emotion"),
+        // A copy of an original that others declare as their base.
+        M::new("v2ray/Mixtral-8x22B-v0.1"),
+        M::new("MaziyarPanahi/Mixtral-8x22B-v0.1-GGUF").declares(
+            &["v2ray/Mixtral-8x22B-v0.1"],
+            Some("quantized"),
+            "baseModels.relation",
+        ),
+        M::new("mistralai/Mixtral-8x22B-v0.1"),
+    ]);
+    assert_decision(
+        &d[3],
+        "finetune",
+        "inferred",
+        "name:known_base",
+        &["distilbert/distilbert-base-uncased"],
+    );
+    assert_original(&d[6]);
+}
+
+#[test]
+fn a_version_alone_makes_a_finetune_only_of_a_strictly_older_base() {
+    let at = |id: &'static str, created: i32| M {
+        created,
+        ..M::new(id)
+    };
+    let d = decide_all(&[
+        at("Qwen/Qwen2.5-7B-Instruct", 19_900),
+        at("x/Qwen2.5-7B-Instruct-GGUF", 19_950).declares(
+            &["Qwen/Qwen2.5-7B-Instruct"],
+            Some("quantized"),
+            "baseModels.relation",
+        ),
+        at("user/Qwen2.5-7B-Instruct-v2", 20_000),
+        // Equal (filled-in) dates: the shorter name may be the copy.
+        at("krevas/SOLAR-10.7B", 19_000),
+        at("y/SOLAR-10.7B-slerp", 19_001).declares(
+            &["krevas/SOLAR-10.7B"],
+            Some("finetune"),
+            "baseModels.relation",
+        ),
+        at("upstage/SOLAR-10.7B-v1.0", 19_000),
+    ]);
+    assert_decision(
+        &d[2],
+        "finetune",
+        "inferred",
+        "name:known_base",
+        &["Qwen/Qwen2.5-7B-Instruct"],
+    );
+    assert_original(&d[5]);
+}

@@ -849,6 +849,8 @@ fn the_old_data_option_is_refused_with_its_new_name() {
         ("serve", "--dataset"),
         ("dashboard", "--figures"),
         ("reproduce", "--input"),
+        ("lineage-eval", "--dataset"),
+        ("intermediaries", "--dataset"),
     ] {
         let o = hubecon(&[cmd, "--data", "somewhere"]);
         assert_eq!(o.status.code(), Some(2), "{cmd}");
@@ -879,4 +881,51 @@ fn a_missing_figures_folder_exits_2_everywhere() {
             String::from_utf8_lossy(&o.stderr)
         );
     }
+}
+
+/// `lineage-eval --folds K` on a prepared API listing in the Hub's layout
+/// (the lineage crate's fixture): the table on stdout, the same figures in JSON.
+#[test]
+fn lineage_eval_hides_each_fold_and_writes_table_and_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows = Path::new(env!("CARGO_MANIFEST_DIR")).join("../lineage/tests/fixtures/hub-2024-09");
+    let out = tmp.path().join("prepared");
+    ok(&prepare(&[&rows], &out, &["--snapshot-date", "2024-09-01"]));
+    let json = tmp.path().join("eval.json");
+    let o = hubecon(&[
+        "lineage-eval",
+        "--dataset",
+        out.to_str().unwrap(),
+        "--folds",
+        "3",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    ok(&o);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("3 folds: "), "{stdout}");
+    assert!(
+        stdout.contains("first inferred parent is a declared parent"),
+        "{stdout}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(report["folds"], 3);
+    let evaluated = report["evaluated"].as_u64().unwrap();
+    let confusion: u64 = report["confusion"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()))
+        .sum();
+    // Every declaring model is hidden exactly once.
+    assert_eq!(confusion, evaluated);
+    assert!(evaluated > 90, "{evaluated}");
+    let bad = hubecon(&[
+        "lineage-eval",
+        "--dataset",
+        out.to_str().unwrap(),
+        "--folds",
+        "0",
+    ]);
+    assert!(!bad.status.success());
 }

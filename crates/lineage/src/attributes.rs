@@ -182,7 +182,7 @@ impl Attributes {
                 })
                 .collect(),
             openness: (0..n)
-                .map(|i| openness::openness(t.licence(i), t.gated[i], data[i]))
+                .map(|i| openness::openness(t.licence(i).as_deref(), t.gated[i], data[i]))
                 .collect(),
             data_transparency: data.iter().map(|d| d.as_str()).collect(),
         }

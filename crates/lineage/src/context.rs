@@ -4,9 +4,11 @@
 
 use rayon::prelude::*;
 
+use crate::basename;
 use crate::evidence::{Evidence, MetaFields};
-use crate::matching::{FastMap, KnownBases, LowerIds, NameIndex};
-use crate::names::strip_format_suffix;
+use crate::matching::{FastMap, KnownBases, LowerIds, MAX_NAME_TOKENS, NameIndex};
+use crate::names::{namespace, strip_format_suffix, token_spans};
+use crate::params::params_in_name;
 use crate::schema::relation as rel;
 use crate::table::Table;
 use crate::{LineageError, LineageOptions};
@@ -47,11 +49,12 @@ pub(crate) struct Context<'a> {
     pub evidence: Vec<Evidence>,
     ids: IdIndex<'a>,
     names: NameIndex,
-    known: KnownBases<'a>,
+    known: KnownBases,
     /// Each model's declared (and release) parents that are in the data.
     declared_idx: Vec<Vec<u32>>,
     /// How many models declare each model as a parent.
     declarers: Vec<u32>,
+    min_base_name_len: usize,
 }
 
 /// Candidate ranking: a model that is not itself a quantization or an
@@ -119,6 +122,7 @@ impl<'a> Context<'a> {
                     has_quantization_config: table.has_quantization_config[i],
                     gguf_params: table.gguf_params[i],
                     safetensors_params: table.safetensors_params[i],
+                    name: crate::names::model_name(table.ids[i]),
                 };
                 Evidence::combine(&table.tags[i], &table.files[i], meta, lower.name(i))
             })
@@ -151,6 +155,7 @@ impl<'a> Context<'a> {
             known,
             declared_idx,
             declarers,
+            min_base_name_len: opts.min_base_name_len,
         })
     }
 
@@ -160,33 +165,196 @@ impl<'a> Context<'a> {
     }
 
     /// A parent read from the name: strip the format suffix and find the
-    /// exact name, else a name that extends it by whole tokens (never a
-    /// model that is itself quantized); else a known base inside the name.
+    /// exact name, else that name plus `-hf`, else a name that extends it
+    /// by neutral tokens only (versions, packaging: never a sibling
+    /// finetune such as `-chat-hf` for `llama-2-13b`), never a model that
+    /// is itself quantized; else a known base inside the name.
     pub fn parent_by_name(&self, i: usize) -> Option<u32> {
         let me = Some(i as u32);
         let stripped = strip_format_suffix(self.lower.name(i)).and_then(|base| {
+            let neutral_extension = |c: &u32| {
+                let name = self.lower.name(*c as usize);
+                name.get(base.len()..)
+                    .is_some_and(|rest| basename::tokens(rest).all(basename::is_neutral))
+            };
             self.names
                 .exact(self.lower, base, me)
-                .or_else(|| self.names.token_prefix(self.lower, base, me))
+                .or_else(|| self.names.exact(self.lower, &format!("{base}-hf"), me))
+                .or_else(|| {
+                    self.names
+                        .token_prefix(self.lower, base, me)
+                        .filter(neutral_extension)
+                })
                 .filter(|&c| !self.evidence[c as usize].quantized())
+                .filter(|&c| self.same_architecture(i, c as usize))
         });
-        stripped.or_else(|| self.known_base_in_name(i))
+        stripped.or_else(|| self.base_in_name(i, false))
+    }
+
+    /// The parent of a finetune read from its name, and the evidence code:
+    /// a model of the same namespace cited in the name (`name:own_base`:
+    /// google/gemma-2b for google/gemma-2b-it), else a known base
+    /// (`name:known_base`). A model whose name is the own name of a known
+    /// base that declares no parent and cites none is a copy of that
+    /// original, not its finetune; a namesake of a known *derivative* (the
+    /// many `distilbert-base-uncased-finetuned-emotion`) is matched as usual.
+    pub fn known_base_in_name(&self, i: usize) -> Option<(u32, &'static str)> {
+        let name = self.lower.name(i).replace('_', "-");
+        if let Some(c) = self.own_base(i, &name) {
+            return Some((c, "name:own_base"));
+        }
+        let copy_of_an_original = self.known.named(&name).is_some_and(|c| {
+            let c = c as usize;
+            c != i && self.declared_idx[c].is_empty() && self.base_in_name(c, true).is_none()
+        });
+        if copy_of_an_original {
+            return None;
+        }
+        self.base_in_name(i, true).map(|c| (c, "name:known_base"))
+    }
+
+    /// Vets a parent `c` cited at `[start, end)` of the model's normalized
+    /// name: not the model, not its child, same model type, no version the
+    /// model contradicts, not a sibling cited by size; for a finetune a
+    /// similar size and a remainder that says how it was made.
+    fn plausible(
+        &self,
+        i: usize,
+        c: usize,
+        name: &str,
+        span: (usize, usize),
+        finetune: bool,
+    ) -> bool {
+        c != i
+            && !self.declared_idx[c].contains(&(i as u32))
+            && self.same_architecture(i, c)
+            && self.versions_agree(name, c)
+            && !basename::cites_a_sibling(name, span.1)
+            && (!finetune
+                || (self.similar_size(i, c) && self.says_how_it_was_made(i, c, name, span)))
+    }
+
+    /// The rest of the name names a derivation; a version alone does only
+    /// when the base is strictly older (`Qwen2.5-7B-Instruct-v2` of a user),
+    /// not with equal or filled-in dates, where the shorter name is as
+    /// likely the copy (krevas/SOLAR-10.7B vs upstage/SOLAR-10.7B-v1.0).
+    fn says_how_it_was_made(&self, i: usize, c: usize, name: &str, span: (usize, usize)) -> bool {
+        basename::derivation_words(name, span.0, span.1)
+            || (basename::adds_a_version(name, span.0, span.1)
+                && matches!(
+                    (self.table.created[c], self.table.created[i]),
+                    (Some(pc), Some(mc)) if pc < mc
+                ))
+    }
+
+    /// A model of this model's namespace whose name is a whole-token span
+    /// of this one (longest first, with the trailing version moved after
+    /// it as for known bases), when [`Self::plausible`] as a finetune's
+    /// parent. Dates are not compared: one developer's base and variant are
+    /// often uploaded together, and missing dates are filled with the
+    /// snapshot's.
+    fn own_base(&self, i: usize, name: &str) -> Option<u32> {
+        let ns = namespace(self.lower.id(i))?;
+        let version = basename::trailing_version(name);
+        let mut key = String::with_capacity(self.lower.id(i).len() + 8);
+        for (s, e) in token_spans(name, MAX_NAME_TOKENS) {
+            if e - s < self.min_base_name_len || (s, e) == (0, name.len()) {
+                continue;
+            }
+            let moved = version.filter(|&(cut, _)| e <= cut).map(|(_, v)| v);
+            for v in moved.into_iter().map(Some).chain([None]) {
+                key.clear();
+                key.push_str(ns);
+                key.push('/');
+                key.push_str(&name[s..e]);
+                if let Some(v) = v {
+                    key.push('-');
+                    key.push_str(v);
+                }
+                if let Some(&c) = self.ids.lower.get(key.as_str())
+                    && self.plausible(i, c as usize, name, (s, e), true)
+                {
+                    return Some(c);
+                }
+            }
+        }
+        None
     }
 
     /// The longest known base (a model other models declare as their base)
-    /// whose name is a token span of this model's name, created no later
-    /// than this model and declared as a base by some model other than this
-    /// one.
-    pub fn known_base_in_name(&self, i: usize) -> Option<u32> {
-        let created = self.table.created[i];
-        self.known.find(self.lower.name(i), |c| {
-            let c_us = c as usize;
-            let own = u32::from(self.declared_idx[i].contains(&c));
-            let older = match (self.table.created[c_us], created) {
-                (Some(pc), Some(mc)) => pc <= mc,
-                _ => true,
-            };
-            c_us != i && older && self.declarers[c_us] > own
-        })
+    /// cited in this model's name ([`KnownBases::find`]) that
+    /// - was created no later than the model and is declared as a base by
+    ///   some model other than this one;
+    /// - is [`Self::plausible`] (a model is never the child of its own
+    ///   child; gpt2-large is not a finetune of gpt2, xlm-roberta-base not
+    ///   of roberta-base; `-v0.2` is not made from `-v0.1`;
+    ///   `solar-10.7b-v1.0` and `pythia-1b-deduped` are siblings or copies);
+    /// - is no namesake: when the model's own namespace holds the cited
+    ///   name plus a size or pretraining word, a base of that name in
+    ///   another namespace is a different model (yiyanghkust/finbert-tone
+    ///   vs ProsusAI/finbert).
+    fn base_in_name(&self, i: usize, finetune: bool) -> Option<u32> {
+        let name = self.lower.name(i).replace('_', "-");
+        let found = self.known.find(self.lower.name(i), |m| {
+            let c = m.base as usize;
+            self.older_and_declared_by_others(i, c)
+                && self.plausible(i, c, &name, (m.start, m.end), finetune)
+                && (m.by_alias || !self.namesake(i, c, &name[m.start..m.end]))
+        })?;
+        Some(found.base)
+    }
+
+    fn older_and_declared_by_others(&self, i: usize, c: usize) -> bool {
+        let own = u32::from(self.declared_idx[i].contains(&(c as u32)));
+        let older = match (self.table.created[c], self.table.created[i]) {
+            (Some(pc), Some(mc)) => pc <= mc,
+            _ => true,
+        };
+        older && self.declarers[c] > own
+    }
+
+    fn same_architecture(&self, i: usize, c: usize) -> bool {
+        match (self.table.model_type[i], self.table.model_type[c]) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            _ => true,
+        }
+    }
+
+    /// Parameters from safetensors, else the name's count.
+    fn params(&self, i: usize) -> Option<u64> {
+        self.table.safetensors_params[i].or_else(|| params_in_name(self.lower.name(i)))
+    }
+
+    fn similar_size(&self, i: usize, c: usize) -> bool {
+        match (self.params(i), self.params(c)) {
+            (Some(a), Some(b)) if a > 0 && b > 0 => {
+                let (lo, hi) = (a.min(b) as f64, a.max(b) as f64);
+                hi <= 1.25 * lo
+            }
+            _ => true,
+        }
+    }
+
+    /// The base's versions, if any, all appear in the model's name, or the model states none.
+    fn versions_agree(&self, name: &str, c: usize) -> bool {
+        let mine: Vec<&str> = basename::versions(name).collect();
+        mine.is_empty() || basename::versions(self.lower.name(c)).all(|v| mine.contains(&v))
+    }
+
+    fn namesake(&self, i: usize, c: usize, cited: &str) -> bool {
+        let (Some(mine), Some(theirs)) = (namespace(self.lower.id(i)), namespace(self.lower.id(c)))
+        else {
+            return false;
+        };
+        mine != theirs
+            && basename::SIBLING_WORDS
+                .iter()
+                .filter(|w| **w != "hf")
+                .any(|w| {
+                    self.ids
+                        .lower
+                        .get(format!("{mine}/{cited}-{w}").as_str())
+                        .is_some_and(|&k| k as usize != i)
+                })
     }
 }

@@ -44,7 +44,15 @@ const ADAPTER_TAGS: &[(&str, &str)] = &[
     ("template:sd-lora", "tag:lora"),
     ("peft", "tag:peft"),
     ("adapter-transformers", "tag:adapter-transformers"),
+    // The Hub tags diffusers ControlNets and T2I-Adapters, which declare their base as adapters.
+    ("controlnet", "tag:controlnet"),
+    ("t2i-adapter", "tag:t2i-adapter"),
 ];
+
+/// Tags the Hub derives from full-precision weight files (`*.safetensors`,
+/// `pytorch_model*.bin`, `tf_model.h5`, `flax_model.msgpack`): a listing
+/// without `siblings` still shows them.
+const WEIGHT_TAGS: &[&str] = &["safetensors", "pytorch", "tf", "jax"];
 
 const MERGE_TAGS: &[(&str, &str)] = &[
     ("mergekit", "tag:mergekit"),
@@ -137,6 +145,11 @@ pub(crate) struct TagSignals {
     pub license: Option<String>,
     /// Transparency of the `dataset:<id>` tags (used when `datasets` names nothing).
     pub data: DataTransparency,
+    /// A tag the Hub derives from full-precision weight files.
+    pub full_weights: bool,
+    /// The untyped `base_model:<id>` tags: every base the card lists, in
+    /// order, even when the Hub's typed tags and `baseModels` keep only one.
+    pub listed_bases: Vec<String>,
 }
 
 fn lowercase(s: &str) -> Cow<'_, str> {
@@ -157,9 +170,18 @@ impl TagSignals {
                 datasets.push(d);
                 continue;
             }
+            if let Some(b) = raw.strip_prefix("base_model:") {
+                // Typed tags (`base_model:merge:<id>`) carry a second colon; ids never do.
+                let b = b.trim();
+                if !b.is_empty() && !b.contains(':') {
+                    s.listed_bases.push(b.to_string());
+                }
+                continue;
+            }
             let tag = lowercase(raw.trim());
             let tag = tag.as_ref();
             s.gguf |= tag == "gguf";
+            s.full_weights |= WEIGHT_TAGS.contains(&tag);
             s.quant_format = s.quant_format.or_else(|| lookup(QUANT_FORMAT_TAGS, tag));
             s.quant_config = s.quant_config.or_else(|| lookup(QUANT_CONFIG_TAGS, tag));
             s.adapter = s.adapter.or_else(|| lookup(ADAPTER_TAGS, tag));
@@ -177,6 +199,20 @@ impl TagSignals {
         s.data = openness::data_transparency(datasets.into_iter());
         s
     }
+}
+
+/// Trainer state saved beside checkpoints (`checkpoints/*/rng_state.pth`,
+/// `optimizer.pt`): not model weights.
+fn is_training_state(base: &str) -> bool {
+    [
+        "rng_state",
+        "optimizer",
+        "scheduler",
+        "trainer_state",
+        "training_args",
+    ]
+    .iter()
+    .any(|p| base.starts_with(p))
 }
 
 /// Signals read from a model's file names.
@@ -218,7 +254,7 @@ impl FileSignals {
                 || (base.starts_with("pytorch_model") && base.ends_with(".bin"))
                 || base == "tf_model.h5"
                 || base == "flax_model.msgpack"
-                || base.ends_with(".pth");
+                || (base.ends_with(".pth") && !is_training_state(base));
         }
         s
     }
@@ -231,6 +267,8 @@ pub(crate) struct MetaFields<'a> {
     pub has_quantization_config: bool,
     pub gguf_params: Option<u64>,
     pub safetensors_params: Option<u64>,
+    /// The name as written (CamelCase parts are merge evidence).
+    pub name: &'a str,
 }
 
 /// Everything a model's own metadata says about how it was made.
@@ -261,16 +299,28 @@ impl Evidence {
     ) -> Self {
         let library = meta.library.map(lowercase);
         let library = library.as_deref();
-        let full_weights = files.full_weights || meta.safetensors_params.is_some();
+        let name_quant = names::trailing_quant_token(lower_name).map(|tok| {
+            let start = tok.as_ptr() as usize - lower_name.as_ptr() as usize;
+            (start as u32, (start + tok.len()) as u32)
+        });
+        // One rule for every GGUF signal: it is a quantization unless the
+        // repository (files, weight tags or safetensors metadata) also ships
+        // full weights, in which case only a GGUF token in the name decides.
+        let full_weights =
+            files.full_weights || tags.full_weights || meta.safetensors_params.is_some();
+        let gguf_named = name_quant
+            .and_then(|(s, e)| lower_name.get(s as usize..e as usize))
+            .is_some_and(|t| t == "gguf");
+        let gguf_counts = !full_weights || gguf_named;
         let format_quant = [
-            (files.gguf && !full_weights).then_some("file:gguf"),
+            (files.gguf && gguf_counts).then_some("file:gguf"),
             files.ggml.then_some("file:ggml"),
             files.gptq_config.then_some("file:quantize_config.json"),
             (library == Some("mlx")).then_some("library:mlx"),
-            (library == Some("gguf")).then_some("library:gguf"),
+            (library == Some("gguf") && gguf_counts).then_some("library:gguf"),
             tags.quant_format,
-            (tags.gguf && !full_weights).then_some("tag:gguf"),
-            (meta.gguf_params.is_some() && !full_weights).then_some("gguf:metadata"),
+            (tags.gguf && gguf_counts).then_some("tag:gguf"),
+            (meta.gguf_params.is_some() && gguf_counts).then_some("gguf:metadata"),
         ]
         .into_iter()
         .flatten()
@@ -286,10 +336,6 @@ impl Evidence {
                 (library == Some("adapter-transformers")).then_some("library:adapter-transformers")
             })
             .or(tags.adapter);
-        let name_quant = names::quant_token_in_name(lower_name).map(|tok| {
-            let start = tok.as_ptr() as usize - lower_name.as_ptr() as usize;
-            (start as u32, (start + tok.len()) as u32)
-        });
         Evidence {
             adapter,
             quant: format_quant.or(config_quant),
@@ -297,7 +343,7 @@ impl Evidence {
             merge: files.merge.or(tags.merge),
             name_quant,
             name_adapter: names::adapter_token_in_name(lower_name),
-            name_merge: names::merge_token_in_name(lower_name),
+            name_merge: names::merge_token_in_name(lower_name, meta.name),
         }
     }
 
@@ -345,6 +391,87 @@ mod tests {
         let gemma = files(&["model-00001-of-00004.safetensors", "gemma-7b.gguf"]);
         let e = Evidence::combine(&tags(&["gguf"]), &gemma, MetaFields::default(), "gemma-7b");
         assert_eq!(e, Evidence::default());
+    }
+
+    #[test]
+    fn weight_tags_count_as_full_weights_when_a_listing_has_no_files() {
+        // google/gemma-2b, mixedbread-ai/mxbai-embed-large-v1 and
+        // google/madlad400-3b-mt in a listing without siblings: a gguf tag
+        // next to safetensors/pytorch/tf/jax tags is a full-weight repo.
+        for (list, name) in [
+            (
+                &["transformers", "safetensors", "gguf", "gemma"][..],
+                "gemma-2b",
+            ),
+            (
+                &[
+                    "sentence-transformers",
+                    "onnx",
+                    "safetensors",
+                    "gguf",
+                    "bert",
+                ][..],
+                "mxbai-embed-large-v1",
+            ),
+            (
+                &["transformers", "pytorch", "gguf", "t5"][..],
+                "madlad400-3b-mt",
+            ),
+        ] {
+            let e = Evidence::combine(&tags(list), &files(&[]), MetaFields::default(), name);
+            assert_eq!(e.quant, None, "{name}");
+        }
+        // A GGUF token in the name decides even beside full weights; so do
+        // GGUF metadata and the gguf library under the same rule.
+        let e = Evidence::combine(
+            &tags(&["gguf", "safetensors"]),
+            &files(&["model.safetensors", "x.Q4_K_M.gguf"]),
+            MetaFields::default(),
+            "qwen2-7b-instruct-gguf",
+        );
+        assert_eq!(e.quant, Some("file:gguf"));
+        let meta = MetaFields {
+            gguf_params: Some(2_506_172_416),
+            library: Some("gguf"),
+            ..MetaFields::default()
+        };
+        let e = Evidence::combine(&tags(&["pytorch"]), &files(&[]), meta, "gemma-2b");
+        assert_eq!(e.quant, None);
+    }
+
+    #[test]
+    fn trainer_state_is_not_model_weights() {
+        let repo = files(&[
+            "checkpoints/checkpoint-100/rng_state.pth",
+            "checkpoints/checkpoint-100/optimizer.pt",
+            "tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf",
+        ]);
+        assert!(!repo.full_weights);
+        let e = Evidence::combine(&tags(&["gguf"]), &repo, MetaFields::default(), "run");
+        assert_eq!(e.quant, Some("file:gguf"));
+        assert!(files(&["sam_vit_h_4b8939.pth"]).full_weights);
+    }
+
+    #[test]
+    fn controlnet_and_t2i_adapter_tags_are_adapter_evidence() {
+        assert_eq!(
+            tags(&["diffusers", "controlnet"]).adapter,
+            Some("tag:controlnet")
+        );
+        assert_eq!(tags(&["t2i-adapter"]).adapter, Some("tag:t2i-adapter"));
+    }
+
+    #[test]
+    fn untyped_base_model_tags_list_every_base() {
+        let s = tags(&[
+            "base_model:mlabonne/NeuralMarcoro14-7B",
+            "base_model:mlabonne/AlphaMonarch-7B",
+            "base_model:merge:mlabonne/NeuralMarcoro14-7B",
+        ]);
+        assert_eq!(
+            s.listed_bases,
+            ["mlabonne/NeuralMarcoro14-7B", "mlabonne/AlphaMonarch-7B"]
+        );
     }
 
     #[test]

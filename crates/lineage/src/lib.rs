@@ -19,9 +19,11 @@
 //! function that applies it and in `notes/METHODS-lineage.md`.
 
 mod attributes;
+mod basename;
 mod context;
 mod error;
 mod eval;
+mod eval_report;
 mod evidence;
 mod family;
 mod frame;
@@ -41,7 +43,10 @@ pub use hubecon_ingest::schema;
 
 pub use attributes::{choose_params, params_source};
 pub use error::LineageError;
-pub use eval::{ClassMetrics, EvalReport, ParentMetrics, lineage_eval};
+pub use eval::{
+    ClassMetrics, Correction, EvalMiss, EvalReport, ParentMetrics, RelationCount, Share,
+    lineage_eval,
+};
 pub use intermediaries::{DEFAULT_INTERMEDIARY_THRESHOLD, intermediaries, intermediary_columns};
 pub use modality::{is_multimodal_generation, normalize_modality};
 pub use names::{model_name, namespace};

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::basename;
 use crate::names::{self, model_name};
 
 /// FNV-1a: a fast hash for the short strings of model ids.
@@ -193,53 +194,104 @@ impl NameIndex {
     }
 }
 
-/// Names that other models declare as their base.
-pub(crate) struct KnownBases<'a> {
-    by_name: FastMap<&'a str, u32>,
+/// Names that other models declare as their base, and the aliases they
+/// are cited by ([`basename::aliases`]); keys are lowercase with `_` read as `-`.
+pub(crate) struct KnownBases {
+    exact: FastMap<String, u32>,
+    alias: FastMap<String, u32>,
     min_len: usize,
 }
 
 /// Tokens of a name probed for a known base.
 pub(crate) const MAX_NAME_TOKENS: usize = 12;
 
-impl<'a> KnownBases<'a> {
+/// A known base found in a name: which model, where, and how it was cited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BaseMatch {
+    pub base: u32,
+    /// Byte span of the citation in the name.
+    pub start: usize,
+    pub end: usize,
+    /// Cited by an alias, not its own name.
+    pub by_alias: bool,
+    /// Cited with the name's trailing version moved after it.
+    pub moved_version: bool,
+}
+
+fn keep_best(map: &mut FastMap<String, u32>, key: String, i: u32, names: &NameIndex) {
+    map.entry(key)
+        .and_modify(|best| {
+            if names.score(i as usize) > names.score(*best as usize) {
+                *best = i;
+            }
+        })
+        .or_insert(i);
+}
+
+impl KnownBases {
     /// `declarers[i]` counts the models that declare model `i` as a parent.
-    pub fn build(
-        lower: &'a LowerIds,
-        declarers: &[u32],
-        names: &NameIndex,
-        min_len: usize,
-    ) -> Self {
-        let mut by_name: FastMap<&'a str, u32> = FastMap::default();
+    pub fn build(lower: &LowerIds, declarers: &[u32], names: &NameIndex, min_len: usize) -> Self {
+        let mut known = KnownBases {
+            exact: FastMap::default(),
+            alias: FastMap::default(),
+            min_len,
+        };
         for (i, &count) in declarers.iter().enumerate() {
             let name = lower.name(i);
             if count == 0 || name.len() < min_len {
                 continue;
             }
-            by_name
-                .entry(name)
-                .and_modify(|best| {
-                    if names.score(i) > names.score(*best as usize) {
-                        *best = i as u32;
-                    }
-                })
-                .or_insert(i as u32);
+            keep_best(&mut known.exact, name.replace('_', "-"), i as u32, names);
+            for a in basename::aliases(lower.id(i)) {
+                if a.len() >= min_len {
+                    keep_best(&mut known.alias, a, i as u32, names);
+                }
+            }
         }
-        KnownBases { by_name, min_len }
+        known
     }
 
-    /// The longest known base whose name is a token span of `name`;
-    /// `accept` vets each candidate (not the model itself, created earlier,
-    /// declared by someone else).
-    pub fn find(&self, name: &str, mut accept: impl FnMut(u32) -> bool) -> Option<u32> {
-        for (s, e) in names::token_spans(name, MAX_NAME_TOKENS) {
+    /// The known base whose own name is `name` (lowercase, `_` as `-`).
+    pub fn named(&self, name: &str) -> Option<u32> {
+        self.exact.get(name).copied()
+    }
+
+    fn probe(&self, key: &str) -> Option<(u32, bool)> {
+        self.exact
+            .get(key)
+            .map(|&c| (c, false))
+            .or_else(|| self.alias.get(key).map(|&c| (c, true)))
+    }
+
+    /// The longest known base cited in `name` (lowercase) as a whole-token
+    /// span, its own name before an alias; a span followed later by the
+    /// name's trailing version is also tried with that version
+    /// (`mistral-7b-instruct-v0.1` cites `mistral-7b-v0.1`). `accept` vets
+    /// each candidate.
+    pub fn find(&self, name: &str, mut accept: impl FnMut(BaseMatch) -> bool) -> Option<BaseMatch> {
+        let norm = name.replace('_', "-");
+        let version = basename::trailing_version(&norm);
+        for (s, e) in names::token_spans(&norm, MAX_NAME_TOKENS) {
             if e - s < self.min_len {
                 break;
             }
-            if let Some(&c) = self.by_name.get(&name[s..e])
-                && accept(c)
-            {
-                return Some(c);
+            let moved = version
+                .filter(|&(cut, _)| e <= cut)
+                .map(|(_, v)| format!("{}-{v}", &norm[s..e]));
+            let keys = moved.as_deref().map(|k| (k, true)).into_iter();
+            for (key, moved_version) in keys.chain([(&norm[s..e], false)]) {
+                if let Some((base, by_alias)) = self.probe(key) {
+                    let m = BaseMatch {
+                        base,
+                        start: s,
+                        end: e,
+                        by_alias,
+                        moved_version,
+                    };
+                    if accept(m) {
+                        return Some(m);
+                    }
+                }
             }
         }
         None
@@ -300,8 +352,17 @@ mod tests {
         let (lower, names) = index(&ids, &[1, 2, 3, 0]);
         let known = KnownBases::build(&lower, &[3, 5, 1, 0], &names, 4);
         let name = lower.name(3);
-        assert_eq!(known.find(name, |_| true), Some(1));
-        assert_eq!(known.find(name, |c| c != 1), Some(0));
+        let base = |m: Option<BaseMatch>| m.map(|m| m.base);
+        assert_eq!(base(known.find(name, |_| true)), Some(1));
+        assert_eq!(base(known.find(name, |m| m.base != 1)), Some(0));
         assert_eq!(known.find("distilgpt2-alpaca", |_| true), None);
+        // Cited by an alias (`-hf` dropped), and with the version after the variant.
+        let m = known.find("llama-2-7b-chat-alpaca", |_| true).unwrap();
+        assert_eq!((m.base, m.start, m.end, m.by_alias), (1, 0, 15, true));
+        let ids = ["mistralai/Mistral-7B-v0.1", "u/Mistral-7B-Instruct-v0.1"];
+        let (lower, names) = index(&ids, &[1, 0]);
+        let known = KnownBases::build(&lower, &[1, 0], &names, 4);
+        let m = known.find(lower.name(1), |_| true).unwrap();
+        assert_eq!((m.base, m.start, m.end, m.by_alias), (0, 0, 10, false));
     }
 }

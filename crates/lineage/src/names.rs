@@ -50,6 +50,12 @@ const QUANT_KEYWORDS: &[&str] = &[
     "mxfp4",
     "fp6",
     "bitsandbytes",
+    // optimum-quanto's weight types and its own name.
+    "qint2",
+    "qint4",
+    "qint8",
+    "qfloat8",
+    "quanto",
 ];
 
 /// Tokens that a conversion appends to its parent's name without being, alone,
@@ -57,6 +63,7 @@ const QUANT_KEYWORDS: &[&str] = &[
 const PACKAGING_TOKENS: &[&str] = &[
     "fp16", "bf16", "f16", "fp32", "f32", "i1", "onnx", "openvino", "ov", "mlc", "dynamic",
     "static", "actorder", "h6", "h8", "lora", "qlora", "adapter", "adapters", "peft", "merged",
+    "16bit", "32bit", "sharded", "shards",
 ];
 
 /// Adapter keywords that are a whole token of a name.
@@ -67,6 +74,8 @@ const ADAPTER_KEYWORDS: &[(&str, &str)] = &[
     ("adapter", "name:ADAPTER"),
     ("adapters", "name:ADAPTER"),
     ("peft", "name:PEFT"),
+    ("controlnet", "name:CONTROLNET"),
+    ("t2iadapter", "name:T2I_ADAPTER"),
 ];
 
 /// Merge keywords that are a whole token of a name ("merged" is not one: it
@@ -111,10 +120,15 @@ fn is_quant_level(t: &str) -> bool {
         || (tail.starts_with('f') && tail[1..].bytes().all(|b| b.is_ascii_digit() || b == b'_'))
 }
 
-/// `4bit`, `8bit`, `4.0bpw`, `6.5bpw`, `w4a16`, `w8a8`.
+/// Bit widths that are full precision, not a quantization (`16bit` merges of a LoRA).
+fn is_full_precision_bits(n: &str) -> bool {
+    matches!(n, "16" | "32")
+}
+
+/// `4bit`, `8bit`, `4.0bpw`, `6.5bpw`, `w4a16`, `w8a8`; not `16bit` or `32bit`.
 fn is_bit_width(t: &str) -> bool {
     if let Some(n) = t.strip_suffix("bit").or_else(|| t.strip_suffix("bits")) {
-        return all_digits(n);
+        return all_digits(n) && !is_full_precision_bits(n);
     }
     if let Some(n) = t.strip_suffix("bpw") {
         return is_number(n);
@@ -164,7 +178,10 @@ pub(crate) fn quant_token_in_name(name: &str) -> Option<&str> {
         if is_quant_token(tok) {
             return Some(tok);
         }
-        if all_digits(tok) && tokens.get(k + 1).is_some_and(|(_, next)| *next == "bit") {
+        if all_digits(tok)
+            && !is_full_precision_bits(tok)
+            && tokens.get(k + 1).is_some_and(|(_, next)| *next == "bit")
+        {
             return Some(&name[at..at + tok.len() + 4]);
         }
         if let Some(part) = tok.split('_').find(|p| is_quant_token(p) && !p.is_empty()) {
@@ -174,19 +191,68 @@ pub(crate) fn quant_token_in_name(name: &str) -> Option<&str> {
     None
 }
 
+/// The quantization token of a lowercase name when it lies in the format
+/// suffix a conversion appends ([`strip_format_suffix`]): `...-bnb-4bit`,
+/// `..._hqq`, `...-Q4_K_M-GGUF`; not `llama-3-8b-instruct-bnb-4bit-medical`,
+/// a finetune of a bnb upload.
+pub(crate) fn trailing_quant_token(name: &str) -> Option<&str> {
+    let core = strip_format_suffix(name)?;
+    quant_token_in_name(&name[core.len()..])
+}
+
 fn keyword_code(name: &str, table: &[(&str, &'static str)]) -> Option<&'static str> {
     name.split(['-', '_', ' ', '.'])
         .find_map(|tok| table.iter().find(|(k, _)| *k == tok).map(|(_, code)| *code))
 }
 
-/// Evidence code of an adapter keyword in a lowercase name (`name:LORA`).
+/// Evidence code of an adapter keyword in a lowercase name (`name:LORA`);
+/// a ControlNet is recognised inside a glued token too (`sdxlcontrolnet`).
 pub(crate) fn adapter_token_in_name(name: &str) -> Option<&'static str> {
-    keyword_code(name, ADAPTER_KEYWORDS)
+    keyword_code(name, ADAPTER_KEYWORDS).or_else(|| {
+        name.split(['-', '_', ' ', '.']).find_map(|tok| {
+            (tok.contains("controlnet") || tok.starts_with("t2iadapter")).then_some(
+                if tok.contains("controlnet") {
+                    "name:CONTROLNET"
+                } else {
+                    "name:T2I_ADAPTER"
+                },
+            )
+        })
+    })
 }
 
-/// Evidence code of a merge keyword in a lowercase name (`name:SLERP`).
-pub(crate) fn merge_token_in_name(name: &str) -> Option<&'static str> {
-    keyword_code(name, MERGE_KEYWORDS)
+/// Evidence code of a merge keyword in a name (`name:SLERP`): a whole
+/// token of the lowercase name, or a CamelCase part of the name as written
+/// (`DareBeagle`, `DareVox`: the merge method glued to the model's name;
+/// `Daredevil` is one word, not a merge).
+pub(crate) fn merge_token_in_name(lower: &str, name: &str) -> Option<&'static str> {
+    keyword_code(lower, MERGE_KEYWORDS).or_else(|| {
+        name.split(['-', '_', ' ', '.'])
+            .filter(|tok| camel_parts(tok).nth(1).is_some())
+            .flat_map(camel_parts)
+            .find_map(|part| {
+                let part = part.to_ascii_lowercase();
+                MERGE_KEYWORDS
+                    .iter()
+                    .find(|(k, _)| *k == part)
+                    .map(|(_, code)| *code)
+            })
+    })
+}
+
+/// The CamelCase parts of a token: a new part starts at an uppercase letter after a lowercase one.
+fn camel_parts(tok: &str) -> impl Iterator<Item = &str> {
+    let bytes = tok.as_bytes();
+    let mut cuts: Vec<usize> = (1..bytes.len())
+        .filter(|&k| bytes[k].is_ascii_uppercase() && bytes[k - 1].is_ascii_lowercase())
+        .collect();
+    cuts.push(bytes.len());
+    let mut start = 0;
+    cuts.into_iter().map(move |end| {
+        let part = &tok[start..end];
+        start = end;
+        part
+    })
 }
 
 /// Removes the format tokens a derivative appended to its parent's name:
@@ -279,6 +345,32 @@ mod tests {
         assert_eq!(quant_token_in_name("qwen3-30b-a3b"), None);
         assert_eq!(quant_token_in_name("bert-base-uncased"), None);
         assert_eq!(quant_token_in_name("quick-brown-fox"), None);
+        // optimum-quanto's qint8; 16-bit and 32-bit are full precision.
+        assert_eq!(
+            quant_token_in_name("tinyllama-1.1b-chat-v1.0-qint8"),
+            Some("qint8")
+        );
+        assert_eq!(quant_token_in_name("tinyllama-1.1b-chat-v1.0-16bit"), None);
+        assert_eq!(quant_token_in_name("llama-3-8b-16-bit"), None);
+        assert_eq!(quant_token_in_name("llama-3-8b-32bit"), None);
+    }
+
+    #[test]
+    fn only_a_trailing_quantization_token_counts() {
+        assert_eq!(trailing_quant_token("llama-2-7b-chat-gguf"), Some("gguf"));
+        assert_eq!(
+            trailing_quant_token("llama-2-7b-chat-hf_4bitnogs_hqq"),
+            Some("hqq")
+        );
+        assert_eq!(
+            trailing_quant_token("qwen2-7b-instruct-gptq-int4"),
+            Some("gptq")
+        );
+        assert_eq!(
+            trailing_quant_token("llama-3-8b-instruct-bnb-4bit-medical"),
+            None
+        );
+        assert_eq!(trailing_quant_token("gguf"), None);
     }
 
     #[test]
@@ -308,6 +400,10 @@ mod tests {
             strip_format_suffix("mistral-7b-v0.1-q4_k_m"),
             Some("mistral-7b-v0.1")
         );
+        assert_eq!(
+            strip_format_suffix("tinyllama-1.1b-chat-v1.0-16bit"),
+            Some("tinyllama-1.1b-chat-v1.0")
+        );
         assert_eq!(strip_format_suffix("qwen2.5-7b-instruct"), None);
         assert_eq!(strip_format_suffix("gguf"), None);
     }
@@ -319,12 +415,27 @@ mod tests {
             Some("name:LORA")
         );
         assert_eq!(adapter_token_in_name("explorer-7b"), None);
+        let merge = |name: &str| merge_token_in_name(&name.to_lowercase(), name);
+        assert_eq!(merge("NeuralBeagle-7B-slerp"), Some("name:SLERP"));
+        assert_eq!(merge("mistral-7b-lora-merged"), None);
+        assert_eq!(merge("Daredevil-7B"), None);
+        // The merge method glued to the name, as written.
+        assert_eq!(merge("DareBeagle-7B"), Some("name:DARE"));
+        assert_eq!(merge("DareVox-7B"), Some("name:DARE"));
+        assert_eq!(merge("NeuralBeagle14-7B"), None);
+        // ControlNets and T2I-Adapters are adapters of a diffusion model.
         assert_eq!(
-            merge_token_in_name("neuralbeagle-7b-slerp"),
-            Some("name:SLERP")
+            adapter_token_in_name("sd-controlnet-canny"),
+            Some("name:CONTROLNET")
         );
-        assert_eq!(merge_token_in_name("mistral-7b-lora-merged"), None);
-        assert_eq!(merge_token_in_name("daredevil-7b"), None);
+        assert_eq!(
+            adapter_token_in_name("t2iadapter_canny_sd15v2"),
+            Some("name:T2I_ADAPTER")
+        );
+        assert_eq!(
+            adapter_token_in_name("t2i-adapter-sketch-sdxl-1.0"),
+            Some("name:ADAPTER")
+        );
     }
 
     #[test]

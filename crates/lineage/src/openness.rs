@@ -124,8 +124,48 @@ pub const LICENCES: &[(&str, LicenceClass)] = {
         ("c-uda", NonCommercial),
         ("mnpl", NonCommercial),
         ("mrl", NonCommercial),
+        // Custom licences named in `license_name` under `license: other`.
+        ("exaone", NonCommercial),
+        ("mnpl-0.1", NonCommercial),
+        ("mrl-0.1", NonCommercial),
     ]
 };
+
+/// The licence a card states: `license`, except that `license: other`
+/// (or none) defers to the card's `license_name`, else to the file named
+/// by `license_link` (`.../MNPL-0.1.md` -> `mnpl-0.1`; a bare `LICENSE`
+/// file says nothing). So `other` + `exaone` is non-commercial, not open
+/// weights.
+pub fn stated_licence<'a>(
+    license: Option<&'a str>,
+    license_name: Option<&'a str>,
+    license_link: Option<&'a str>,
+) -> Option<std::borrow::Cow<'a, str>> {
+    use std::borrow::Cow;
+    let deferred =
+        license.is_none_or(|l| is_blank_licence(l) || l.trim().eq_ignore_ascii_case("other"));
+    if !deferred {
+        return license.map(Cow::Borrowed);
+    }
+    let named = license_name
+        .map(str::trim)
+        .filter(|n| !is_blank_licence(n))
+        .map(Cow::Borrowed);
+    let linked = || {
+        let file = license_link?
+            .trim()
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()?;
+        let stem = file
+            .rsplit_once('.')
+            .filter(|(_, ext)| matches!(*ext, "md" | "txt" | "pdf" | "html"))
+            .map_or(file, |(stem, _)| stem)
+            .to_ascii_lowercase();
+        (!stem.is_empty() && !stem.starts_with("license")).then_some(Cow::Owned(stem))
+    };
+    named.or_else(linked).or(license.map(Cow::Borrowed))
+}
 
 /// Class of a licence identifier: the table, else non-commercial when the
 /// identifier says so (`-nc`, `noncommercial`, `non-commercial`, `research`),
@@ -320,6 +360,40 @@ pub fn openness(licence: Option<&str>, gated: bool, data: DataTransparency) -> &
 mod tests {
     use super::openness_values::*;
     use super::*;
+
+    #[test]
+    fn other_defers_to_the_cards_licence_name_and_link() {
+        let class = |l, n, k| stated_licence(l, n, k).map(|l| licence_class(&l));
+        use LicenceClass::*;
+        // LGAI-EXAONE, microsoft/Orca-2-7b, mistralai/Codestral-22B-v0.1.
+        assert_eq!(
+            class(Some("other"), Some("exaone"), Some("LICENSE")),
+            Some(NonCommercial)
+        );
+        assert_eq!(
+            class(Some("other"), Some("microsoft-research-license"), None),
+            Some(NonCommercial)
+        );
+        assert_eq!(
+            class(
+                Some("other"),
+                None,
+                Some("https://mistral.ai/licences/MNPL-0.1.md")
+            ),
+            Some(NonCommercial)
+        );
+        // A bare LICENSE file says nothing: `other` stays open weights.
+        assert_eq!(
+            class(Some("other"), None, Some("LICENSE")),
+            Some(OpenWeights)
+        );
+        // A stated licence is not overridden by its link.
+        assert_eq!(
+            class(Some("mit"), None, Some("https://x/LICENSE")),
+            Some(Open)
+        );
+        assert_eq!(class(None, None, None), None);
+    }
 
     #[test]
     fn licence_table_classes() {

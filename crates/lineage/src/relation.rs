@@ -1,9 +1,10 @@
 //! The relation of each model to its parents, in three steps:
 //!
-//! 1. declared, exactly as the Hub states it (`baseModels.relation`, a typed
+//! 1. declared, as the Hub states it (`baseModels.relation`, a typed
 //!    `base_model:<relation>:<id>` tag, the card's `base_model_relation`);
 //!    a card `base_model` without a relation gets the Hub's own rule
-//!    ([`hub_rule`]);
+//!    ([`hub_rule`]); a stated finetune is corrected only by the
+//!    repository's own files, library or tags ([`correct`]);
 //! 2. the annotated release's parents (`release_parents`), with the Hub's rule;
 //! 3. inferred from the model's own files, tags, library, config and name
 //!    ([`infer`]); no evidence: `original`, source `none`.
@@ -20,6 +21,8 @@ pub(crate) struct Decision {
     pub source: &'static str,
     pub evidence: Option<String>,
     pub parents: Vec<String>,
+    /// The stated relation when [`correct`] replaced it.
+    pub corrected_from: Option<&'static str>,
 }
 
 impl Decision {
@@ -29,6 +32,22 @@ impl Decision {
             source: src::NONE,
             evidence: None,
             parents: Vec::new(),
+            corrected_from: None,
+        }
+    }
+
+    fn new(
+        relation: &'static str,
+        source: &'static str,
+        evidence: String,
+        parents: Vec<String>,
+    ) -> Self {
+        Decision {
+            relation,
+            source,
+            evidence: Some(evidence),
+            parents,
+            corrected_from: None,
         }
     }
 }
@@ -84,30 +103,95 @@ fn clean_parents(parents: &[String], own_id: &str) -> Vec<String> {
     out
 }
 
-/// Step 1: what the model declares.
+/// The relation evidence shows for a stated `finetune`, when it shows one.
+/// The Hub types every card `base_model` of an upload as a finetune unless
+/// told otherwise, so GGML/GGUF, HQQ and MLX 4-bit uploads appear as
+/// finetunes (TheBloke/Llama-2-7B-Chat-GGML, `*-Q4_K_M-GGUF`). Only the
+/// repository itself may overrule the statement: quantized weights in its
+/// files, library or format tags, or a quantization config together with a
+/// quantization token in the name; a merge when merge tags or files stand
+/// beside two or more listed bases. A name alone never does
+/// (`llama-3-8b-Instruct-bnb-4bit-medical` is a full finetune).
+pub(crate) fn correct(evidence: &Evidence, lower_name: &str, bases: usize) -> Option<String> {
+    let structural = evidence.quant.filter(|_| !evidence.quant_config_only);
+    let config_and_name = evidence
+        .quant
+        .filter(|_| evidence.name_quant.is_some())
+        .and_then(|_| evidence.name_quant_code(lower_name));
+    if evidence.adapter.is_some() {
+        return None;
+    }
+    if let Some(code) = structural.map(str::to_string).or(config_and_name) {
+        return Some(format!("{}:{code}", rel::QUANTIZED));
+    }
+    (bases >= 2)
+        .then_some(evidence.merge)
+        .flatten()
+        .map(|code| format!("{}:{code}", rel::MERGE))
+}
+
+/// Step 1: what the model declares. A stated merge keeps every base the
+/// card lists (the untyped `base_model:<id>` tags), even when the Hub's
+/// typed tags and `baseModels` kept only one.
 fn declared(ctx: &Context<'_>, i: usize) -> Option<Decision> {
     let t = ctx.table;
+    let mut listed = t.declared_parents[i].clone();
+    listed.extend(t.tags[i].listed_bases.iter().cloned());
+    let listed = clean_parents(&listed, t.ids[i]);
     let parents = clean_parents(&t.declared_parents[i], t.ids[i]);
     let stated = t.declared_relation[i].and_then(normalize_relation);
-    let origin = t.declared_evidence[i];
+    let origin = t.declared_evidence[i].unwrap_or("declared");
     match stated {
-        Some(relation) => Some(Decision {
+        Some(rel::FINETUNE) => {
+            let Some(fix) = correct(&ctx.evidence[i], ctx.lower.name(i), listed.len()) else {
+                return Some(Decision::new(
+                    rel::FINETUNE,
+                    src::DECLARED,
+                    origin.to_string(),
+                    parents,
+                ));
+            };
+            let relation = if fix.starts_with(rel::MERGE) {
+                rel::MERGE
+            } else {
+                rel::QUANTIZED
+            };
+            let parents = if relation == rel::MERGE {
+                listed
+            } else {
+                parents
+            };
+            Some(Decision {
+                corrected_from: Some(rel::FINETUNE),
+                ..Decision::new(
+                    relation,
+                    src::DECLARED,
+                    format!("{origin}+corrected:{fix}"),
+                    parents,
+                )
+            })
+        }
+        Some(rel::MERGE) => Some(Decision::new(
+            rel::MERGE,
+            src::DECLARED,
+            origin.to_string(),
+            listed,
+        )),
+        Some(relation) => Some(Decision::new(
             relation,
-            source: src::DECLARED,
-            evidence: Some(origin.unwrap_or("declared").to_string()),
+            src::DECLARED,
+            origin.to_string(),
             parents,
-        }),
+        )),
         None if !parents.is_empty() => {
             let relation = hub_rule(&ctx.evidence[i], parents.len());
-            Some(Decision {
+            let origin = t.declared_evidence[i].unwrap_or("card:base_model");
+            Some(Decision::new(
                 relation,
-                source: src::DECLARED,
-                evidence: Some(format!(
-                    "{}+rule:{relation}",
-                    origin.unwrap_or("card:base_model")
-                )),
+                src::DECLARED,
+                format!("{origin}+rule:{relation}"),
                 parents,
-            })
+            ))
         }
         None => None,
     }
@@ -121,12 +205,12 @@ fn from_release(ctx: &Context<'_>, i: usize) -> Option<Decision> {
         return None;
     }
     let relation = hub_rule(&ctx.evidence[i], parents.len());
-    Some(Decision {
+    Some(Decision::new(
         relation,
-        source: src::INFERRED,
-        evidence: Some(format!("release:derived_from+rule:{relation}")),
+        src::INFERRED,
+        format!("release:derived_from+rule:{relation}"),
         parents,
-    })
+    ))
 }
 
 /// Step 3: inference from the model's own metadata, strongest evidence
@@ -151,26 +235,26 @@ pub(crate) fn infer(ctx: &Context<'_>, i: usize) -> Option<Decision> {
     } else if let Some(c) = e.name_merge {
         (rel::MERGE, c.to_string(), false)
     } else {
-        let base = ctx.known_base_in_name(i)?;
-        return Some(Decision {
-            relation: rel::FINETUNE,
-            source: src::INFERRED,
-            evidence: Some("name:known_base".to_string()),
-            parents: vec![ctx.table.ids[base as usize].to_string()],
-        });
+        let (base, code) = ctx.known_base_in_name(i)?;
+        return Some(Decision::new(
+            rel::FINETUNE,
+            src::INFERRED,
+            code.to_string(),
+            vec![ctx.table.ids[base as usize].to_string()],
+        ));
     };
     let parent = ctx.parent_by_name(i);
     if needs_parent && parent.is_none() {
         return None;
     }
-    Some(Decision {
+    Some(Decision::new(
         relation,
-        source: src::INFERRED,
-        evidence: Some(code),
-        parents: parent
+        src::INFERRED,
+        code,
+        parent
             .map(|p| vec![ctx.table.ids[p as usize].to_string()])
             .unwrap_or_default(),
-    })
+    ))
 }
 
 /// The relation of model `i`. With `hide_declared`, steps 1 and 2 are

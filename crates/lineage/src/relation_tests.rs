@@ -72,10 +72,11 @@ fn gguf_repo_is_quantized_with_parent_found_by_stripped_name() {
 }
 
 #[test]
-fn declared_relations_are_taken_exactly_as_stated() {
+fn declared_relations_are_taken_as_stated_unless_the_repository_shows_quantized_weights() {
     let d = decide_all(&[
         llama_chat(),
-        // The Hub's baseModels says finetune although the files are GGUF: declared wins.
+        // The Hub's baseModels says finetune although the files are GGUF:
+        // the files correct it, and the statement stays in the evidence.
         M::new("TheBloke/Llama-2-7B-Chat-GGUF")
             .files(&["llama-2-7b-chat.Q4_K_M.gguf"])
             .declares(
@@ -97,11 +98,12 @@ fn declared_relations_are_taken_exactly_as_stated() {
     ]);
     assert_decision(
         &d[1],
-        "finetune",
+        "quantized",
         "declared",
-        "baseModels.relation",
+        "baseModels.relation+corrected:quantized:file:gguf",
         &["meta-llama/Llama-2-7b-chat-hf"],
     );
+    assert_eq!(d[1].corrected_from, Some("finetune"));
     assert_decision(
         &d[2],
         "quantized",
@@ -115,6 +117,88 @@ fn declared_relations_are_taken_exactly_as_stated() {
         "declared",
         "card:base_model_relation",
         &["OpenGVLab/InternViT-300M-448px-V2_5", "Qwen/Qwen2.5-0.5B"],
+    );
+    assert_eq!(d[3].corrected_from, None);
+}
+
+#[test]
+fn declared_finetunes_that_are_quantizations_are_corrected_by_their_own_files() {
+    let chat = "meta-llama/Llama-2-7b-chat-hf";
+    let ft = |m: M| m.declares(&[chat], Some("finetune"), "baseModels.relation");
+    let d = decide_all(&[
+        llama_chat(),
+        ft(M::new("TheBloke/Llama-2-7B-Chat-GGML")
+            .files(&["llama-2-7b-chat.ggmlv3.q4_0.bin", "README.md"])),
+        // HQQ: the Hub derives the hqq tag from the config; the name confirms it.
+        ft(M::new("mobiuslabsgmbh/Llama-2-7b-chat-hf_4bitnogs_hqq")
+            .tags(&["hqq"])
+            .files(&["qmodel.pt"])),
+        ft(M {
+            library: Some("mlx"),
+            ..M::new("mlx-community/Llama-2-7b-chat-4bit").files(&["model.safetensors"])
+        }),
+        // The name alone never overrules a declaration: a full finetune of a bnb upload.
+        ft(M::new("someone/llama-2-7b-chat-bnb-4bit-medical").files(&["model.safetensors"])),
+        // A quantization config alone (no token in the name) does not either.
+        ft(M {
+            qconfig: true,
+            ..M::new("someone/llama-2-7b-chat-qlora-merged").files(&["model.safetensors"])
+        }),
+        // Adapter files beside GGUF: not corrected (an adapter of a quantized base).
+        ft(M::new("someone/llama-2-7b-chat-lora-gguf")
+            .files(&["adapter_config.json", "adapter.gguf"])),
+    ]);
+    for (k, code) in [
+        (1, "baseModels.relation+corrected:quantized:file:ggml"),
+        (2, "baseModels.relation+corrected:quantized:name:HQQ"),
+        (3, "baseModels.relation+corrected:quantized:library:mlx"),
+    ] {
+        assert_decision(&d[k], "quantized", "declared", code, &[chat]);
+    }
+    for kept in &d[4..=6] {
+        assert_decision(kept, "finetune", "declared", "baseModels.relation", &[chat]);
+    }
+}
+
+#[test]
+fn a_declared_merge_keeps_every_base_the_card_lists() {
+    let d = decide_all(&[
+        M::new("mlabonne/NeuralMarcoro14-7B"),
+        M::new("mlabonne/AlphaMonarch-7B"),
+        // baseModels and the typed tag keep one base; the card (untyped tags) lists two.
+        M::new("mlabonne/NeuralBeagle14-7B")
+            .tags(&[
+                "merge",
+                "base_model:mlabonne/NeuralMarcoro14-7B",
+                "base_model:mlabonne/AlphaMonarch-7B",
+                "base_model:merge:mlabonne/NeuralMarcoro14-7B",
+            ])
+            .declares(
+                &["mlabonne/NeuralMarcoro14-7B"],
+                Some("merge"),
+                "baseModels.relation",
+            ),
+        // Typed a finetune of one base, but mergekit files and two listed bases: a merge.
+        M::new("someone/Marcoro-Monarch-7B")
+            .tags(&[
+                "base_model:mlabonne/NeuralMarcoro14-7B",
+                "base_model:mlabonne/AlphaMonarch-7B",
+            ])
+            .files(&["mergekit_config.yml", "model.safetensors"])
+            .declares(
+                &["mlabonne/NeuralMarcoro14-7B"],
+                Some("finetune"),
+                "tag:base_model:finetune",
+            ),
+    ]);
+    let both = ["mlabonne/NeuralMarcoro14-7B", "mlabonne/AlphaMonarch-7B"];
+    assert_decision(&d[2], "merge", "declared", "baseModels.relation", &both);
+    assert_decision(
+        &d[3],
+        "merge",
+        "declared",
+        "tag:base_model:finetune+corrected:merge:file:mergekit_config.yml",
+        &both,
     );
 }
 
@@ -461,4 +545,72 @@ fn relation_spellings() {
     assert_eq!(normalize_relation("merged"), Some("merge"));
     assert_eq!(normalize_relation("lora"), Some("adapter"));
     assert_eq!(normalize_relation("distilled"), None);
+}
+
+#[test]
+fn a_namesake_of_a_known_finetune_is_still_a_finetune_but_a_copy_of_an_original_is_not() {
+    let d = decide_all(&[
+        M::new("distilbert/distilbert-base-uncased").downloads(9_000),
+        M::new("alice/distilbert-base-uncased-finetuned-emotion").declares(
+            &["distilbert/distilbert-base-uncased"],
+            Some("finetune"),
+            "baseModels.relation",
+        ),
+        M::new("carol/distilbert-base-uncased-finetuned-emotion-GGUF").declares(
+            &["alice/distilbert-base-uncased-finetuned-emotion"],
+            Some("quantized"),
+            "baseModels.relation",
+        ),
+        // The course exercise uploaded again under another namespace.
+        M::new("bob/distilbert-base-uncased-finetuned-emotion"),
+        // A copy of an original that others declare as their base.
+        M::new("v2ray/Mixtral-8x22B-v0.1"),
+        M::new("MaziyarPanahi/Mixtral-8x22B-v0.1-GGUF").declares(
+            &["v2ray/Mixtral-8x22B-v0.1"],
+            Some("quantized"),
+            "baseModels.relation",
+        ),
+        M::new("mistralai/Mixtral-8x22B-v0.1"),
+    ]);
+    assert_decision(
+        &d[3],
+        "finetune",
+        "inferred",
+        "name:known_base",
+        &["distilbert/distilbert-base-uncased"],
+    );
+    assert_original(&d[6]);
+}
+
+#[test]
+fn a_version_alone_makes_a_finetune_only_of_a_strictly_older_base() {
+    let at = |id: &'static str, created: i32| M {
+        created,
+        ..M::new(id)
+    };
+    let d = decide_all(&[
+        at("Qwen/Qwen2.5-7B-Instruct", 19_900),
+        at("x/Qwen2.5-7B-Instruct-GGUF", 19_950).declares(
+            &["Qwen/Qwen2.5-7B-Instruct"],
+            Some("quantized"),
+            "baseModels.relation",
+        ),
+        at("user/Qwen2.5-7B-Instruct-v2", 20_000),
+        // Equal (filled-in) dates: the shorter name may be the copy.
+        at("krevas/SOLAR-10.7B", 19_000),
+        at("y/SOLAR-10.7B-slerp", 19_001).declares(
+            &["krevas/SOLAR-10.7B"],
+            Some("finetune"),
+            "baseModels.relation",
+        ),
+        at("upstage/SOLAR-10.7B-v1.0", 19_000),
+    ]);
+    assert_decision(
+        &d[2],
+        "finetune",
+        "inferred",
+        "name:known_base",
+        &["Qwen/Qwen2.5-7B-Instruct"],
+    );
+    assert_original(&d[5]);
 }

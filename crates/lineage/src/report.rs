@@ -27,6 +27,9 @@ pub struct LineageReport {
     pub roots_outside_data: usize,
     /// The longest chain of parent links.
     pub max_depth: u32,
+    /// Declared relations the repository's own evidence corrected, as
+    /// `declared->corrected` (e.g. `finetune->quantized`).
+    pub corrected: BTreeMap<String, usize>,
 }
 
 impl LineageReport {
@@ -44,6 +47,12 @@ impl LineageReport {
             ..LineageReport::default()
         };
         for d in decisions {
+            if let Some(from) = d.corrected_from {
+                *report
+                    .corrected
+                    .entry(format!("{from}->{}", d.relation))
+                    .or_default() += 1;
+            }
             *report
                 .by_relation
                 .entry(d.relation.to_string())
@@ -87,6 +96,9 @@ impl fmt::Display for LineageReport {
             self.roots_outside_data
         )?;
         writeln!(f, "max depth: {}", self.max_depth)?;
+        for (change, n) in &self.corrected {
+            writeln!(f, "declared relations corrected, {change}: {n}")?;
+        }
         write!(f, "cycles broken: {}", self.cycles_broken.len())?;
         if !self.cycles_broken.is_empty() {
             write!(f, " ({})", self.cycles_broken.join(", "))?;

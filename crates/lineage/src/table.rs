@@ -9,6 +9,10 @@ use crate::frame::{self, MODELS};
 use crate::openness::{self, DataTransparency};
 use crate::schema::models as col;
 
+/// Card fields read when present (cardData `license_name`, `license_link`).
+pub(crate) const LICENSE_NAME: &str = "license_name";
+pub(crate) const LICENSE_LINK: &str = "license_link";
+
 /// One models table, column by column; strings borrow from the DataFrame.
 pub(crate) struct Table<'a> {
     pub ids: Vec<&'a str>,
@@ -18,6 +22,9 @@ pub(crate) struct Table<'a> {
     pub pipeline: Vec<Option<&'a str>>,
     pub library: Vec<Option<&'a str>>,
     pub license: Vec<Option<&'a str>>,
+    /// The card's `license_name` and `license_link`, when the table carries them.
+    pub license_name: Vec<Option<&'a str>>,
+    pub license_link: Vec<Option<&'a str>>,
     pub declared_relation: Vec<Option<&'a str>>,
     pub declared_evidence: Vec<Option<&'a str>>,
     pub declared_parents: Vec<Vec<String>>,
@@ -53,6 +60,8 @@ impl<'a> Table<'a> {
             pipeline: frame::optional_str(df, MODELS, col::PIPELINE_TAG)?,
             library: frame::optional_str(df, MODELS, col::LIBRARY_NAME)?,
             license: frame::optional_str(df, MODELS, col::LICENSE)?,
+            license_name: frame::optional_str(df, MODELS, LICENSE_NAME)?,
+            license_link: frame::optional_str(df, MODELS, LICENSE_LINK)?,
             declared_relation: frame::optional_str(df, MODELS, col::DECLARED_RELATION)?,
             declared_evidence: frame::optional_str(df, MODELS, col::DECLARED_EVIDENCE)?,
             declared_parents: frame::list_strings(df, MODELS, col::DECLARED_PARENTS)?,
@@ -97,10 +106,12 @@ impl<'a> Table<'a> {
         self.ids.len()
     }
 
-    /// The licence: the `license` column, else a `license:<id>` tag.
-    pub fn licence(&self, i: usize) -> Option<&str> {
-        self.license[i]
+    /// The licence: the `license` column, else a `license:<id>` tag;
+    /// `other` defers to the card's licence name or link ([`openness::stated_licence`]).
+    pub fn licence(&self, i: usize) -> Option<std::borrow::Cow<'_, str>> {
+        let license = self.license[i]
             .filter(|l| !l.trim().is_empty())
-            .or(self.tags[i].license.as_deref())
+            .or(self.tags[i].license.as_deref());
+        openness::stated_licence(license, self.license_name[i], self.license_link[i])
     }
 }

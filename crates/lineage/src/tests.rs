@@ -360,10 +360,10 @@ fn eval_models() -> Vec<M> {
 
 #[test]
 fn lineage_eval_scores_inference_against_declarations() {
-    let report = lineage_eval(&frame(&eval_models()), &LineageOptions::default()).unwrap();
-    assert_eq!(report.models, 7);
-    assert_eq!(report.evaluated, 5);
-    assert_eq!(report.accuracy, Some(0.8));
+    // One fold: every declaration hidden at once, so no known base is left.
+    let report = lineage_eval(&frame(&eval_models()), &LineageOptions::default(), 1).unwrap();
+    assert_eq!((report.models, report.folds, report.evaluated), (7, 1, 5));
+    assert_eq!(report.accuracy, Some(0.6));
     let class = |name: &str| {
         report
             .classes
@@ -373,35 +373,67 @@ fn lineage_eval_scores_inference_against_declarations() {
             .clone()
     };
     let ft = class("finetune");
-    assert_eq!((ft.support, ft.predicted, ft.true_positives), (2, 1, 1));
-    assert_eq!((ft.precision, ft.recall), (Some(1.0), Some(0.5)));
-    assert!((ft.f1.unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!((ft.support, ft.predicted, ft.true_positives), (2, 0, 0));
+    assert_eq!((ft.precision, ft.recall), (None, Some(0.0)));
     assert_eq!(class("quantized").f1, Some(1.0));
     assert_eq!(class("adapter").f1, Some(1.0));
     let original = class("original");
     assert_eq!(
-        (
-            original.support,
-            original.predicted,
-            original.precision,
-            original.recall
-        ),
-        (0, 1, Some(0.0), None)
+        (original.support, original.predicted, original.precision),
+        (0, 2, Some(0.0))
     );
     // Row finetune (index 1), column original (index 0).
-    assert_eq!(report.confusion[1][0], 1);
+    assert_eq!(report.confusion[1][0], 2);
     assert_eq!(
         report.labels,
         ["original", "finetune", "adapter", "quantized", "merge"]
     );
-    assert_eq!((report.parent.evaluated, report.parent.correct), (5, 3));
+    // Parents inferred for the GGUF and the LoRA, both declared; five declare one in the data.
+    let p = &report.parent;
+    assert_eq!((p.precision.evaluated, p.precision.hits), (2, 2));
+    assert_eq!((p.recall.evaluated, p.recall.hits), (5, 2));
+    let derived = report.class_right_among_derivatives;
+    assert_eq!((derived.evaluated, derived.hits), (3, 3));
+    // The chat model declares nothing and is inferred original.
+    let undeclared = report.undeclared_inferred_derived;
+    assert_eq!((undeclared.evaluated, undeclared.hits), (1, 0));
+    let missed: Vec<&str> = report.misses.iter().map(|m| m.model_id.as_str()).collect();
+    // The merge is right but names no parent while its declared one is in the data.
+    assert_eq!(
+        missed,
+        [
+            "doc/Llama-2-7b-chat-hf-medical",
+            "m/merge-x",
+            "z/my-finetune"
+        ]
+    );
 
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["classes"][1]["class"], "finetune");
     assert!(json["classes"][0]["recall"].is_null());
     let table = report.to_string();
-    assert!(table.contains("finetune"));
-    assert!(table.contains("first parent found: 3 of 5 (60.0%)"));
+    assert!(
+        table.contains("1 folds: 5 of 7 models evaluated"),
+        "{table}"
+    );
+    assert!(
+        table.contains("first inferred parent is a declared parent: 2 of 2 (100.0%)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn other_folds_declarations_stay_visible() {
+    // Six declaring models, six folds: each is hidden alone, so the GGUF's
+    // declaration makes the chat model a known base for the medical finetune.
+    let report = lineage_eval(&frame(&eval_models()), &LineageOptions::default(), 6).unwrap();
+    assert_eq!(report.accuracy, Some(0.8));
+    let missed: Vec<&str> = report.misses.iter().map(|m| m.model_id.as_str()).collect();
+    assert_eq!(missed, ["m/merge-x", "z/my-finetune"]);
+    assert!(matches!(
+        lineage_eval(&frame(&eval_models()), &LineageOptions::default(), 0),
+        Err(LineageError::InvalidOption { name: "folds", .. })
+    ));
 }
 
 #[test]
@@ -442,4 +474,32 @@ fn a_dense_distillation_of_an_moe_model_is_not_moe_but_its_gguf_copy_of_an_moe_i
         .map(|v| v.unwrap())
         .collect();
     assert_eq!(moe, vec![true, false, true]);
+}
+
+#[test]
+fn licence_other_is_read_through_the_cards_licence_name_and_link() {
+    let other = |id: &'static str| M {
+        license: Some("other"),
+        ..M::new(id)
+    };
+    let mut df = frame(&[
+        other("LGAI-EXAONE/EXAONE-3.0-7.8B-Instruct"),
+        other("mistralai/Codestral-22B-v0.1"),
+        other("someone/custom"),
+    ]);
+    let names = [Some("exaone"), None, None];
+    let links = [
+        Some("LICENSE"),
+        Some("https://mistral.ai/licences/MNPL-0.1.md"),
+        Some("LICENSE"),
+    ];
+    df.with_column(Column::new("license_name".into(), names))
+        .unwrap();
+    df.with_column(Column::new("license_link".into(), links))
+        .unwrap();
+    let (out, _) = enrich(df, &LineageOptions::default()).unwrap();
+    assert_eq!(
+        strs(&out, "openness"),
+        [Some("restricted"), Some("restricted"), Some("open_weights")]
+    );
 }

@@ -929,3 +929,25 @@ fn lineage_eval_hides_each_fold_and_writes_table_and_json() {
     ]);
     assert!(!bad.status.success());
 }
+
+/// `license: other` with a non-commercial `license_name` is restricted, not
+/// open weights: prepare carries the card's name and link to openness.
+#[test]
+fn a_custom_non_commercial_licence_is_read_from_the_card() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("api");
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = serde_json::json!([
+        {"id": "LGAI-EXAONE/EXAONE-3.5-7.8B-Instruct", "downloadsAllTime": 10,
+         "createdAt": "2024-12-06T00:00:00.000Z", "tags": ["transformers", "safetensors"],
+         "cardData": {"license": "other", "license_name": "exaone",
+                      "license_link": "LICENSE"}}
+    ]);
+    std::fs::write(dir.join("page-0000.json"), page.to_string()).unwrap();
+    let out = tmp.path().join("prepared");
+    ok(&prepare(&[&dir], &out, &["--snapshot-date", "2025-01-05"]));
+    let m = model_row(&out, "LGAI-EXAONE/EXAONE-3.5-7.8B-Instruct");
+    assert_eq!(text(&m, "license_name").as_deref(), Some("exaone"));
+    assert_eq!(text(&m, "license_link").as_deref(), Some("LICENSE"));
+    assert_eq!(text(&m, "openness").as_deref(), Some("restricted"));
+}

@@ -259,6 +259,8 @@ fn frame(rows: &[Row]) -> Result<DataFrame> {
                 named(meta(|x| x.library_name.as_deref()), m::LIBRARY_NAME),
                 columns::text_list(m::TAGS, lists(|r| &r.meta.tags).into_iter()),
                 named(meta(|x| x.license.as_deref()), m::LICENSE),
+                named(meta(|x| x.license_name.as_deref()), m::LICENSE_NAME),
+                named(meta(|x| x.license_link.as_deref()), m::LICENSE_LINK),
                 columns::text_list(m::DATASETS, lists(|r| &r.meta.datasets).into_iter()),
                 columns::text_list(m::LANGUAGES, languages.into_iter()),
                 columns::text_list(

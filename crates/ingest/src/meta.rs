@@ -20,6 +20,10 @@ pub struct ModelMeta {
     pub library_name: Option<String>,
     pub tags: Vec<String>,
     pub license: Option<String>,
+    /// The card's `license_name` and `license_link`, which name a custom
+    /// licence under `license: other` (lineage's openness reads them).
+    pub license_name: Option<String>,
+    pub license_link: Option<String>,
     pub datasets: Vec<String>,
     pub languages: Vec<String>,
     pub declared: DeclaredLineage,
@@ -78,6 +82,11 @@ impl ModelMeta {
             pipeline_tag: string(row.get("pipeline_tag")),
             library_name: string(row.get("library_name")),
             license: license(card.as_ref(), &tags),
+            license_name: card
+                .as_ref()
+                .and_then(|c| string(c.get("license_name")))
+                .map(|l| l.to_lowercase()),
+            license_link: card.as_ref().and_then(|c| string(c.get("license_link"))),
             datasets: datasets(card.as_ref(), &tags),
             languages: languages(card.as_ref()),
             declared: declared_lineage(

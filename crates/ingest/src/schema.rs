@@ -31,6 +31,9 @@ pub mod models {
     pub const LIBRARY_NAME: &str = "library_name";
     pub const TAGS: &str = "tags";
     pub const LICENSE: &str = "license";
+    /// The card's custom licence under `license: other`: its name and link.
+    pub const LICENSE_NAME: &str = "license_name";
+    pub const LICENSE_LINK: &str = "license_link";
     pub const DATASETS: &str = "datasets";
     pub const LANGUAGES: &str = "languages";
     pub const DECLARED_PARENTS: &str = "declared_parents";

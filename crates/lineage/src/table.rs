@@ -10,8 +10,8 @@ use crate::openness::{self, DataTransparency};
 use crate::schema::models as col;
 
 /// Card fields read when present (cardData `license_name`, `license_link`).
-pub(crate) const LICENSE_NAME: &str = "license_name";
-pub(crate) const LICENSE_LINK: &str = "license_link";
+pub(crate) const LICENSE_NAME: &str = hubecon_ingest::schema::models::LICENSE_NAME;
+pub(crate) const LICENSE_LINK: &str = hubecon_ingest::schema::models::LICENSE_LINK;
 
 /// One models table, column by column; strings borrow from the DataFrame.
 pub(crate) struct Table<'a> {

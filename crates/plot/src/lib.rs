@@ -104,24 +104,53 @@ pub fn draw<DB: DrawingBackend>(
     }
 }
 
+/// What a figure shows: a chart, or a message where the chart would be.
+#[derive(Clone, Copy)]
+enum Content<'a> {
+    Chart(&'a Chart),
+    Message(&'a str),
+}
+
+fn draw_content<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    content: Content<'_>,
+) -> Result<(), PlotError> {
+    match content {
+        Content::Chart(chart) => draw(root, fig, chart),
+        Content::Message(text) => {
+            style::ensure_fonts()?;
+            frame::draw_message(root, fig, text)
+        }
+    }
+}
+
 /// The figure as an SVG document (`fig.width` x `fig.height` user units).
 pub fn render_svg(fig: &Figure, chart: &Chart) -> Result<String, PlotError> {
+    svg_of(fig, Content::Chart(chart))
+}
+
+/// The figure as PNG bytes (`fig.width` x `fig.height` pixels, RGB).
+pub fn render_png(fig: &Figure, chart: &Chart) -> Result<Vec<u8>, PlotError> {
+    png_of(fig, Content::Chart(chart))
+}
+
+fn svg_of(fig: &Figure, content: Content<'_>) -> Result<String, PlotError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (fig.width, fig.height)).into_drawing_area();
-        draw(&root, fig, chart)?;
+        draw_content(&root, fig, content)?;
         frame::drawn(root.present())?;
     }
     Ok(svg)
 }
 
-/// The figure as PNG bytes (`fig.width` x `fig.height` pixels, RGB).
-pub fn render_png(fig: &Figure, chart: &Chart) -> Result<Vec<u8>, PlotError> {
+fn png_of(fig: &Figure, content: Content<'_>) -> Result<Vec<u8>, PlotError> {
     let (w, h) = (fig.width, fig.height);
     let mut rgb = vec![0u8; w as usize * h as usize * 3];
     {
         let root = png::PngCanvas::new(&mut rgb, (w, h)).into_drawing_area();
-        draw(&root, fig, chart)?;
+        draw_content(&root, fig, content)?;
         frame::drawn(root.present())?;
     }
     let mut png = Vec::new();
@@ -159,28 +188,8 @@ pub fn render_message(
     svg_path: &Path,
     png_path: &Path,
 ) -> Result<(), PlotError> {
-    style::ensure_fonts()?;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (fig.width, fig.height)).into_drawing_area();
-        frame::draw_message(&root, fig, message)?;
-        frame::drawn(root.present())?;
-    }
-    let (w, h) = (fig.width, fig.height);
-    let mut rgb = vec![0u8; w as usize * h as usize * 3];
-    {
-        let root = png::PngCanvas::new(&mut rgb, (w, h)).into_drawing_area();
-        frame::draw_message(&root, fig, message)?;
-        frame::drawn(root.present())?;
-    }
-    let mut png = Vec::new();
-    image::ImageEncoder::write_image(
-        image::codecs::png::PngEncoder::new(&mut png),
-        &rgb,
-        w,
-        h,
-        image::ColorType::Rgb8,
-    )?;
+    let svg = svg_of(fig, Content::Message(message))?;
+    let png = png_of(fig, Content::Message(message))?;
     write_atomically(svg_path, svg.as_bytes())?;
     write_atomically(png_path, &png)
 }

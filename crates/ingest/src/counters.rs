@@ -23,17 +23,18 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::error::{IngestError, PolarsContext, Result};
-use crate::observations::cols;
+use crate::error::{IngestError, Result};
 use crate::week::week_start_days;
 
-/// Every observation of every source, numbered by model.
+/// Every observation of every source, numbered by model: what an
+/// [`ObservationTable`](crate::observation_table::ObservationTable)
+/// becomes when every source is in.
 pub struct Numbered {
     /// The distinct model ids, sorted; a model's number is its position.
     pub ids: Vec<String>,
-    model: Vec<u32>,
-    day: Vec<i32>,
-    count: Vec<u64>,
+    pub(crate) model: Vec<u32>,
+    pub(crate) day: Vec<i32>,
+    pub(crate) count: Vec<u64>,
 }
 
 impl Numbered {
@@ -41,49 +42,11 @@ impl Numbered {
     /// as a date and `downloads_all_time`), dropping each source's text as
     /// soon as it is numbered.
     pub fn from_sources(sources: Vec<DataFrame>) -> Result<Self> {
-        let rows = sources.iter().map(DataFrame::height).sum();
-        let mut by_id: PlHashMap<String, u32> = PlHashMap::new();
-        let mut first_seen_order: Vec<String> = Vec::new();
-        let (mut model, mut day, mut count) = (
-            Vec::with_capacity(rows),
-            Vec::with_capacity(rows),
-            Vec::with_capacity(rows),
-        );
+        let mut table = crate::observation_table::ObservationTable::default();
         for source in sources {
-            let (days, counts) = days_and_counts(&source)?;
-            day.extend(days.into_no_null_iter());
-            count.extend(counts.into_no_null_iter());
-            let ids = source
-                .column(cols::MODEL_ID)
-                .and_then(|c| c.str().cloned())
-                .during(|| "reading the observed model ids".into())?;
-            let parts = row_spans(&ids, SPAN)
-                .into_par_iter()
-                .map(|span| LocalNumbers::of(&ids, span))
-                .collect::<Result<Vec<_>>>()?;
-            for part in parts {
-                let global: Vec<u32> = part
-                    .distinct
-                    .iter()
-                    .map(|id| {
-                        *by_id.entry_ref(*id).or_insert_with(|| {
-                            first_seen_order.push(id.to_string());
-                            (first_seen_order.len() - 1) as u32
-                        })
-                    })
-                    .collect();
-                model.extend(part.rows.iter().map(|l| global[*l as usize]));
-            }
+            table.add_frame(&source)?;
         }
-        drop(by_id);
-        let (ids, rank) = sorted_with_ranks(first_seen_order);
-        model.par_iter_mut().for_each(|m| *m = rank[*m as usize]);
-        Ok(Numbered {
-            ids,
-            model,
-            day,
-            count,
-        })
+        Ok(table.finish())
     }
 
     pub fn len(&self) -> usize {
@@ -142,111 +105,6 @@ impl Numbered {
         }
         all
     }
-}
-
-/// The rows of one array of a source's ids, `lo..hi`.
-#[derive(Clone, Copy)]
-struct RowSpan {
-    chunk: usize,
-    lo: usize,
-    hi: usize,
-}
-
-/// Rows a span of [`row_spans`] holds at most.
-const SPAN: usize = 1 << 18;
-
-/// The source's rows cut into spans of at most `span` rows (each within one
-/// array), numbered in parallel.
-fn row_spans(ids: &StringChunked, span: usize) -> Vec<RowSpan> {
-    let mut spans = Vec::new();
-    for (chunk, arr) in ids.downcast_iter().enumerate() {
-        for lo in (0..arr.len()).step_by(span) {
-            spans.push(RowSpan {
-                chunk,
-                lo,
-                hi: (lo + span).min(arr.len()),
-            });
-        }
-    }
-    spans
-}
-
-/// A span's rows numbered by first appearance within the span.
-struct LocalNumbers<'a> {
-    /// Each row's local number.
-    rows: Vec<u32>,
-    /// The span's distinct ids; a local number is a position here.
-    distinct: Vec<&'a str>,
-}
-
-impl<'a> LocalNumbers<'a> {
-    fn of(ids: &'a StringChunked, span: RowSpan) -> Result<Self> {
-        let arr = ids.downcast_iter().nth(span.chunk).expect("a span's array");
-        let mut local: PlHashMap<&'a str, u32> = PlHashMap::new();
-        let mut out = LocalNumbers {
-            rows: Vec::with_capacity(span.hi - span.lo),
-            distinct: Vec::new(),
-        };
-        let mut previous: Option<(&str, u32)> = None;
-        for row in span.lo..span.hi {
-            let id = arr.get(row).ok_or_else(|| IngestError::Write {
-                path: crate::schema::files::DOWNLOADS.into(),
-                detail: "an observation without a model id".into(),
-            })?;
-            let number = match previous {
-                Some((p, n)) if p == id => n,
-                _ => *local.entry(id).or_insert_with(|| {
-                    out.distinct.push(id);
-                    (out.distinct.len() - 1) as u32
-                }),
-            };
-            previous = Some((id, number));
-            out.rows.push(number);
-        }
-        Ok(out)
-    }
-}
-
-/// The time and counter of `source` as days since 1970 and `u64`.
-fn days_and_counts(source: &DataFrame) -> Result<(Int32Chunked, UInt64Chunked)> {
-    let during = || "reading the observed times and counters".to_string();
-    let days = source
-        .column(cols::TIME)
-        .and_then(|c| c.cast(&DataType::Date))
-        .and_then(|c| c.cast(&DataType::Int32))
-        .during(during)?;
-    let counts = source
-        .column(cols::DOWNLOADS_ALL_TIME)
-        .and_then(|c| c.cast(&DataType::UInt64))
-        .during(during)?;
-    if days.has_nulls() || counts.has_nulls() {
-        return Err(IngestError::Write {
-            path: crate::schema::files::DOWNLOADS.into(),
-            detail: "an observation without a time or a counter".into(),
-        });
-    }
-    Ok((
-        days.i32().during(during)?.clone(),
-        counts.u64().during(during)?.clone(),
-    ))
-}
-
-/// The ids in byte order, and each first-seen position's rank.
-fn sorted_with_ranks(first_seen_order: Vec<String>) -> (Vec<String>, Vec<u32>) {
-    let mut order: Vec<u32> = (0..first_seen_order.len() as u32).collect();
-    order.par_sort_unstable_by(|a, b| {
-        first_seen_order[*a as usize].cmp(&first_seen_order[*b as usize])
-    });
-    let mut rank = vec![0u32; order.len()];
-    for (r, o) in order.iter().enumerate() {
-        rank[*o as usize] = r as u32;
-    }
-    let mut slots: Vec<Option<String>> = first_seen_order.into_iter().map(Some).collect();
-    let ids = order
-        .iter()
-        .map(|o| slots[*o as usize].take().expect("each id taken once"))
-        .collect();
-    (ids, rank)
 }
 
 /// One observation: its day and counter.
@@ -448,68 +306,5 @@ mod tests {
             assert_eq!(r.last().unwrap().1, 6);
             assert!(r.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
         }
-    }
-
-    #[test]
-    fn ids_are_numbered_by_their_sorted_rank() {
-        let (ids, rank) = sorted_with_ranks(vec!["c".into(), "a".into(), "b".into()]);
-        assert_eq!(ids, vec!["a", "b", "c"]);
-        assert_eq!(rank, vec![2, 0, 1]);
-    }
-
-    /// A source of `ids` with a constant day and counter.
-    fn source(ids: &[&str]) -> DataFrame {
-        let n = ids.len();
-        let days = Int32Chunked::from_vec(cols::TIME.into(), vec![19000; n])
-            .into_series()
-            .cast(&DataType::Date)
-            .unwrap();
-        df!(
-            cols::MODEL_ID => ids,
-            cols::TIME => days,
-            cols::DOWNLOADS_ALL_TIME => vec![1u64; n],
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn spans_cover_every_row_of_every_array_once() {
-        let mut ids = StringChunked::from_slice("id".into(), &["a", "b", "c", "d", "e"]);
-        ids.append(&StringChunked::from_slice("id".into(), &["f", "g"]))
-            .unwrap();
-        let spans: Vec<(usize, usize, usize)> = row_spans(&ids, 2)
-            .iter()
-            .map(|s| (s.chunk, s.lo, s.hi))
-            .collect();
-        assert_eq!(spans, vec![(0, 0, 2), (0, 2, 4), (0, 4, 5), (1, 0, 2)]);
-    }
-
-    #[test]
-    fn numbers_are_sorted_ranks_across_sources_and_spans() {
-        // More rows than a span holds, so the source is numbered in parts
-        // whose local numbers must map to the same global rank.
-        let rows: Vec<String> = (0..SPAN + 10)
-            .map(|i| format!("m{}", (i * 7) % 13))
-            .collect();
-        let first: Vec<&str> = rows.iter().map(String::as_str).collect();
-        let numbered =
-            Numbered::from_sources(vec![source(&first), source(&["zz", "m3", "a"])]).unwrap();
-        let mut expected_ids: Vec<String> = (0..13).map(|k| format!("m{k}")).collect();
-        expected_ids.extend(["a".to_string(), "zz".to_string()]);
-        expected_ids.sort();
-        assert_eq!(numbered.ids, expected_ids);
-        let all: Vec<&str> = first.iter().copied().chain(["zz", "m3", "a"]).collect();
-        assert_eq!(numbered.model.len(), all.len());
-        for (row, id) in all.iter().enumerate() {
-            assert_eq!(numbered.ids[numbered.model[row] as usize], *id, "row {row}");
-        }
-    }
-
-    #[test]
-    fn an_observation_without_an_id_is_an_error() {
-        let mut df = source(&["a", "b"]);
-        df.with_column(Column::new(cols::MODEL_ID.into(), [Some("a"), None]))
-            .unwrap();
-        assert!(Numbered::from_sources(vec![df]).is_err());
     }
 }

@@ -140,46 +140,57 @@ fn date_of_dir(file: &Path) -> Option<NaiveDate> {
 /// Reads every snapshot under `input`. A single file without a dated
 /// directory is dated `snapshot_date`, else by its newest `lastModified` or
 /// `createdAt` (see METHODS.md).
+///
+/// Snapshots are read newest first, a few at a time (one per thread), and
+/// each one's ids are numbered into the source's observation table as soon
+/// as it is read: memory then holds each model's id once, not once per
+/// snapshot. The snapshot that numbers an id first is the newest one
+/// listing it, so the model's metadata is read from there.
 pub fn read_hub_stats(
     input: &Path,
     snapshot_date: Option<NaiveDate>,
     progress: &dyn Progress,
 ) -> Result<SourceData> {
-    let snapshots = discover_snapshots(input)?;
+    let mut snapshots = discover_snapshots(input)?;
+    snapshots.reverse();
     let mut data = SourceData::new(SourceKind::HubStats);
+    let (mut files, mut notes) = (Vec::new(), Vec::new());
     progress.start("reading hub-stats snapshots", snapshots.len() as u64);
-    // The counters of every snapshot are independent reads, so they run in
-    // parallel; the first error in date order is the one reported.
-    let observed: Vec<Result<Observed>> = snapshots
-        .par_iter()
-        .map(|snap| {
-            let o = observe_snapshot(snap, snapshot_date);
-            progress.advance(1);
-            o
-        })
-        .collect();
-    let observed = observed.into_iter().collect::<Result<Vec<_>>>()?;
-    progress.finish();
-    // Newest first, so each model's metadata comes from its newest snapshot.
-    let mut seen: PlHashSet<&str> = PlHashSet::new();
-    for o in observed.iter().rev() {
-        let records = new_model_records(&o.path, &o.wanted, &o.ids, o.date, &mut seen)?;
-        data.models.extend(records);
-    }
-    drop(seen);
-    let mut frames = Vec::with_capacity(observed.len());
-    for o in observed {
-        data.files.push(o.file);
-        match o.frame {
-            Some(frame) => frames.push(frame),
-            None => data.notes.push(format!(
-                "{}: no downloadsAllTime column: its models are listed with null counters \
-                 (its `downloads` is the 30-day count, kept as downloads_30d)",
-                o.path.display()
-            )),
+    for group in snapshots.chunks(rayon::current_num_threads().max(1)) {
+        let observed: Vec<Result<Observed>> = group
+            .par_iter()
+            .map(|snap| {
+                let o = observe_snapshot(snap, snapshot_date);
+                progress.advance(1);
+                o
+            })
+            .collect();
+        for o in observed {
+            let o = o?;
+            let numbers = data.table.number(&o.ids)?;
+            let records =
+                new_model_records(&o.path, &o.wanted, &o.ids, &numbers.first_seen, o.date)?;
+            data.models.extend(records);
+            match &o.counts {
+                Some(counts) => {
+                    data.table
+                        .push_day(&numbers.rows, to_epoch_days(o.date), counts)?
+                }
+                None => notes.push(format!(
+                    "{}: no downloadsAllTime column: its models are listed with null counters \
+                     (its `downloads` is the 30-day count, kept as downloads_30d)",
+                    o.path.display()
+                )),
+            }
+            files.push(o.file);
         }
     }
-    data.observations = concat_observations(frames)?;
+    progress.finish();
+    // The manifest lists files and notes in date order.
+    files.reverse();
+    notes.reverse();
+    data.files = files;
+    data.notes = notes;
     Ok(data)
 }
 
@@ -201,7 +212,7 @@ struct Observed {
     ids: StringChunked,
     date: NaiveDate,
     /// None for a listing without `downloadsAllTime`.
-    frame: Option<DataFrame>,
+    counts: Option<UInt64Chunked>,
     file: InputFile,
 }
 
@@ -230,12 +241,9 @@ fn observe_snapshot(snap: &Snapshot, fallback_date: Option<NaiveDate>) -> Result
         Some(d) => d,
         None => newest_date(&df, path, &ids)?,
     };
-    let frame = match counter {
-        Some(c) => Some(observation_frame(
-            &ids,
-            date,
-            count_column(&df, c, path, &ids)?,
-        )?),
+    check_snapshot_date(path, date)?;
+    let counts = match counter {
+        Some(c) => Some(count_column(&df, c, path, &ids)?),
         None => None,
     };
     let file = crate::manifest::input_file(
@@ -249,7 +257,7 @@ fn observe_snapshot(snap: &Snapshot, fallback_date: Option<NaiveDate>) -> Result
         wanted,
         ids,
         date,
-        frame,
+        counts,
         file,
     })
 }
@@ -366,24 +374,20 @@ pub(crate) fn observation_frame_days(
     .during(|| "building observations".into())
 }
 
-/// Metadata records for the models of this snapshot not seen in a newer one
-/// (the first of a model's rows in this snapshot). The metadata columns
-/// (of `wanted`) are read from `path` only when there is such a model.
-fn new_model_records<'a>(
+/// Metadata records for the rows marked `is_new`: models of this snapshot
+/// not seen in a newer one (the first of a model's rows here). The metadata
+/// columns (of `wanted`) are read from `path` only when there is such a model.
+fn new_model_records(
     path: &Path,
     wanted: &[String],
-    ids: &'a StringChunked,
+    ids: &StringChunked,
+    is_new: &[bool],
     date: NaiveDate,
-    seen: &mut PlHashSet<&'a str>,
 ) -> Result<Vec<ModelRecord>> {
-    let mut is_new = Vec::with_capacity(ids.len());
-    for arr in ids.downcast_iter() {
-        is_new.extend(arr.values_iter().map(|id| seen.insert(id)));
-    }
     if !is_new.contains(&true) {
         return Ok(Vec::new());
     }
-    let mask = BooleanChunked::from_slice(PlSmallStr::EMPTY, &is_new);
+    let mask = BooleanChunked::from_slice(PlSmallStr::EMPTY, is_new);
     let meta_cols: Vec<String> = METADATA_COLUMNS
         .iter()
         .filter(|c| wanted.iter().any(|w| w == *c))
@@ -475,7 +479,7 @@ mod tests {
             deleted.observed_at,
             to_epoch_days(NaiveDate::from_ymd_opt(2024, 1, 7).unwrap())
         );
-        assert_eq!(data.observations.height(), 3, "every snapshot's counters");
+        assert_eq!(data.table.len(), 3, "every snapshot's counters");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! This crate owns: the data contract ([`schema`]), the readers of each raw
 //! source ([`hubstats`], [`release`], [`apijson`]) and their detection
 //! ([`detect`]), the rules that turn cumulative counters into weekly
-//! downloads ([`observations`], walked in [`counters`], bounded by [`week`]), the parsing of the
+//! downloads ([`observations`]: numbered as read in
+//! [`observation_table`], walked in [`counters`], bounded by [`week`]), the parsing of the
 //! Hub's metadata ([`meta`]), the developer annotations ([`developers`]),
 //! writing and loading a prepared dataset ([`prepare`], [`dataset`],
 //! [`manifest`]), and getting real data from the Hub ([`hub`]: checked
@@ -28,6 +29,7 @@ pub mod hub;
 pub mod hubstats;
 pub mod manifest;
 pub mod meta;
+pub mod observation_table;
 pub mod observations;
 pub mod parquet_io;
 pub mod plain_parquet;

@@ -27,8 +27,9 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::counters::{Numbered, Walked};
+use crate::counters::Walked;
 use crate::error::{PolarsContext, Result};
+use crate::observation_table::ObservationTable;
 use crate::schema::downloads as d;
 use crate::week::from_epoch_days;
 
@@ -88,7 +89,19 @@ pub fn weekly_from_sources(
     sources: Vec<DataFrame>,
     created: &HashMap<String, i32>,
 ) -> Result<Weekly> {
-    let numbered = Numbered::from_sources(sources)?;
+    let mut table = ObservationTable::default();
+    for source in sources {
+        table.add_frame(&source)?;
+    }
+    weekly_from_table(table, created)
+}
+
+/// Applies the rules to the observations of a table.
+pub fn weekly_from_table(
+    table: ObservationTable,
+    created: &HashMap<String, i32>,
+) -> Result<Weekly> {
+    let numbered = table.finish();
     let observations = numbered.len() as u64;
     let days = numbered.distinct_days();
     let series_start = days.first().copied().unwrap_or(i32::MIN);

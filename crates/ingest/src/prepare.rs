@@ -18,7 +18,8 @@ use crate::detect::{Detected, FormatChoice, detect};
 use crate::developers::{developers_table, load_curated};
 use crate::error::{IngestError, Result};
 use crate::manifest::{AnnotationCounts, Manifest, RuleCounts};
-use crate::observations::{ObservationReport, weekly_from_sources};
+use crate::observation_table::ObservationTable;
+use crate::observations::{ObservationReport, weekly_from_table};
 use crate::schema::models as m;
 use crate::source::{Progress, RawAnnotation, SourceData, SourceKind};
 
@@ -84,7 +85,7 @@ fn combine(
     opts: &PrepareOptions,
 ) -> Result<Combined> {
     let mut manifest = empty_manifest(opts, &detected);
-    let mut frames = Vec::new();
+    let mut table = ObservationTable::default();
     let (mut records, mut release_models, mut release_annotations) =
         (Vec::new(), Vec::new(), Vec::new());
     for s in sources {
@@ -94,14 +95,13 @@ fn combine(
             .extend(crate::bounds::unparsed_notes(&s.models));
         manifest.inputs.extend(s.files);
         manifest.notes.extend(s.notes);
-        if s.observations.height() > 0 {
-            frames.push(s.observations);
-        }
+        table.add_frame(&s.observations)?;
+        table.append(s.table);
         records.extend(s.models);
         release_models.extend(s.release_models);
         release_annotations.extend(s.annotations);
     }
-    if frames.is_empty() && records.is_empty() {
+    if table.is_empty() && records.is_empty() {
         return Err(IngestError::NoInput {
             path: opts.inputs.first().cloned().unwrap_or_default(),
             expected: "models in a hub-stats snapshot, the release's \
@@ -111,7 +111,7 @@ fn combine(
     }
     let records = newest_records(records);
     let created = reported_created_at(&records, &release_models);
-    let weekly = weekly_from_sources(frames, &created)?;
+    let weekly = weekly_from_table(table, &created)?;
     drop(created);
     let (models, clamped, from_first) = models_table(&weekly, records, release_models)?;
     manifest.rules = RuleCounts {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use polars::prelude::*;
 
 use crate::meta::ModelMeta;
+use crate::observation_table::ObservationTable;
 
 /// The raw data formats `hubecon prepare` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -76,8 +77,11 @@ pub struct InputFile {
 /// Everything one source contributes.
 pub struct SourceData {
     pub kind: SourceKind,
-    /// `model_id`, `time` (Date), `downloads_all_time` (UInt64).
+    /// `model_id`, `time` (Date), `downloads_all_time` (UInt64), from the
+    /// readers that keep a frame (the release, API pages).
     pub observations: DataFrame,
+    /// Observations already numbered as read (hub-stats snapshots).
+    pub table: ObservationTable,
     pub models: Vec<ModelRecord>,
     pub release_models: Vec<ReleaseModel>,
     pub annotations: Vec<RawAnnotation>,
@@ -90,6 +94,7 @@ impl SourceData {
         Self {
             kind,
             observations: DataFrame::empty(),
+            table: ObservationTable::default(),
             models: Vec::new(),
             release_models: Vec::new(),
             annotations: Vec::new(),

@@ -403,7 +403,7 @@ fn quantile_or_nan(sorted: &[f64], q: f64) -> f64 {
 /// Two-sided bootstrap p-value of no difference: twice the smaller share of
 /// replicates on either side of zero, each counted with the +1 of a
 /// Monte Carlo p-value, at most 1.
-fn sign_p_value(replicates: &[f64]) -> f64 {
+pub fn sign_p_value(replicates: &[f64]) -> f64 {
     let n = replicates.len() as f64;
     if n == 0.0 {
         return f64::NAN;

@@ -14,6 +14,10 @@
 //!   first-year window ([`download_share`]).
 //! - [`growth`]: growth ratios of download-weighted means and shares between
 //!   two periods with seeded bootstrap confidence intervals ([`growth_ratio`]).
+//! - [`cluster_bootstrap`]: the one inference of every contrast the claims
+//!   decide on: a developer-cluster bootstrap of download-weighted means in
+//!   periods or groups ([`ClusterCells`]), giving an estimate, a percentile
+//!   interval and a p-value.
 //! - [`hypothesis`]: two-proportion z, chi-square independence,
 //!   Cochran-Armitage trend, Mann-Whitney U, a permutation test and the
 //!   Benjamini-Hochberg adjustment, each returning a named [`TestResult`].
@@ -29,6 +33,7 @@ mod bucket_key_sums;
 pub mod buckets;
 mod calendar;
 mod category_totals;
+pub mod cluster_bootstrap;
 pub mod concentration;
 mod concentration_frame;
 mod day_index;
@@ -45,6 +50,7 @@ pub use buckets::{
     NamedPeriod, STUDY_PERIODS, TimeBucket, add_bucket, bucket_expr, bucket_order_expr,
     study_period_label, validate_periods,
 };
+pub use cluster_bootstrap::{BootstrapOptions, ClusterCells, Contrast, Support};
 pub use concentration::{
     Concentration, ConcentrationOptions, GiniConvention, LorenzPoint, concentration,
     effective_number, gini, hhi, hhi_points, lorenz_curve, normalized_hhi, shannon_entropy,

@@ -12,8 +12,11 @@ use hubecon_ingest::schema::{developers, org_type as o};
 use hubecon_plot::Chart;
 use hubecon_stats::{Attribution, Category, TimeBucket, Window};
 
-use crate::common::{LENSES, lens, period_key, share_of, shares, shares_both_lenses, stacked};
+use crate::common::{
+    LENSES, developer_periods, lens, period_key, share_of, shares, shares_both_lenses, stacked,
+};
 use crate::context::Context;
+use crate::contrast::{add_difference, period_cells};
 use crate::emit::emit;
 use crate::explore;
 use crate::output::Number;
@@ -88,6 +91,20 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             );
         }
     }
+
+    // C3 is decided on the direct lens's change, developers resampled.
+    let community = crate::contrast::any_of(
+        polars::prelude::col(developers::ORG_TYPE),
+        &COMMUNITY_DEVELOPERS,
+    );
+    let mp = developer_periods(ctx, community, false, Window::AllDownloads)?;
+    add_difference(
+        ctx,
+        &mut h,
+        &period_cells(ctx, &mp)?,
+        ("community_user_share", "C3", "share"),
+        "share of downloads credited to community organizations and unaffiliated users, direct lens",
+    );
 
     let chart = stacked(&lens(&table, "direct")?, &o::ALL)?;
     let fig = ctx.figure(

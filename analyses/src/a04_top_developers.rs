@@ -16,8 +16,9 @@ use hubecon_plot::{Chart, Rgb, palette};
 use hubecon_stats::{Attribution, Category, ShareSpec, TimeBucket, Window};
 use polars::prelude::*;
 
-use crate::common::{LENSES, lens, period_key, share_of, shares, stacked};
+use crate::common::{LENSES, developer_periods, lens, period_key, share_of, shares, stacked};
 use crate::context::Context;
+use crate::contrast::{add_difference, period_cells};
 use crate::emit::emit;
 use crate::explore;
 use crate::output::Number;
@@ -136,6 +137,19 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
                 );
             }
         }
+    }
+
+    // C2 and C5 are decided on the direct lens's changes, developers resampled.
+    for (stem, members, who, claim) in SUMS {
+        let member = crate::contrast::any_of(group_expr(), members);
+        let mp = developer_periods(ctx, member, false, Window::AllDownloads)?;
+        add_difference(
+            ctx,
+            &mut h,
+            &period_cells(ctx, &mp)?,
+            (&format!("{stem}_share"), claim, "share"),
+            &format!("share of downloads credited to {who}, direct lens"),
+        );
     }
 
     let mut chart = stacked(&lens(&table, "direct")?, &GROUPS)?;

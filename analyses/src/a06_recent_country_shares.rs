@@ -21,9 +21,12 @@ use hubecon_stats::{
 };
 use polars::prelude::*;
 
-use crate::common::{LENSES, share_of};
+use hubecon_stats::{ClusterCells, Support};
+
+use crate::common::{LENSES, in_window, mp, share_of};
 use crate::context::Context;
 use crate::emit::emit;
+use crate::numbering::MODEL_NUMBER;
 use crate::output::Number;
 
 pub const STEM: &str = "06_recent_country_shares";
@@ -85,6 +88,42 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         }
     }
 
+    let support = order_support(ctx, &window)?;
+    h.insert(
+        "recent_order_support",
+        Number::new(
+            support.support,
+            "share",
+            "share of developer-cluster bootstrap draws in which the direct lens's recent-year shares keep the order International/Online > China > USA",
+        )
+        .claim("C4")
+        .tested(
+            support.p_value,
+            &format!(
+                "developer-cluster bootstrap support of the order ({} developers, B = {}; p = (1 + draws without the order) / (1 + B), one-sided)",
+                support.n_clusters, support.replicates
+            ),
+        ),
+    );
+    h.add_test(
+        "recent_order",
+        Some("C4"),
+        "order International/Online > China > USA of the recent-year shares, direct lens",
+        hubecon_stats::TestResult {
+            test: format!(
+                "developer-cluster bootstrap support of the order (B = {})",
+                support.replicates
+            ),
+            statistic_name: "support".into(),
+            statistic: support.support,
+            df: None,
+            p_value: support.p_value,
+            effect_size_name: "support".into(),
+            effect_size: support.support,
+            n: support.n_clusters as f64,
+        },
+    );
+
     let chart = bars(&parts[0], &parts[1])?;
     let fig = ctx.figure(
         &format!("Country shares of first-year downloads, {first} to {last}"),
@@ -92,6 +131,68 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         "Share of downloads",
     );
     emit(ctx, STEM, &table, &h, &fig, &Chart::GroupedBars(chart))
+}
+
+/// How often the direct lens's recent-year shares keep the published order
+/// (International/Online > China > USA) when developers are resampled: the
+/// first-year downloads, inside the window, of the models created in it.
+fn order_support(ctx: &Context, window: &NamedPeriod) -> anyhow::Result<Support> {
+    const ORDER: [&str; 3] = [g::INTERNATIONAL_ONLINE, g::CHINA, g::USA];
+    let (start, end) = (to_epoch_days(window.start), to_epoch_days(window.end));
+    let inside = |c: Expr| c.clone().gt_eq(lit(start)).and(c.lt(lit(end)));
+    let groups = ctx.developers().select([
+        col(developers::AUTHOR).alias(mp::AUTHOR),
+        col(developers::COUNTRY_GROUP).alias("group"),
+    ]);
+    let models = ctx
+        .numbered_models()?
+        .filter(inside(col("created_at").cast(DataType::Int32)))
+        .select([
+            col(MODEL_NUMBER),
+            col("model_id"),
+            col(mp::AUTHOR),
+            col("created_at"),
+        ])
+        .join(
+            groups,
+            [col(mp::AUTHOR)],
+            [col(mp::AUTHOR)],
+            JoinArgs::new(JoinType::Left),
+        );
+    let per_model = in_window(ctx.downloads_of(models)?, Window::FirstYear)
+        .filter(inside(col("week").cast(DataType::Int32)))
+        .group_by([col(MODEL_NUMBER)])
+        .agg([
+            col(mp::AUTHOR).first(),
+            col("group").first(),
+            col("downloads")
+                .sum()
+                .cast(DataType::Float64)
+                .alias(mp::DOWNLOADS),
+        ])
+        .sort([MODEL_NUMBER], SortMultipleOptions::default());
+    let cells: Vec<LazyFrame> = ORDER
+        .iter()
+        .map(|cell| {
+            per_model.clone().with_columns([
+                lit(*cell).alias(mp::PERIOD),
+                col("group")
+                    .eq(lit(*cell))
+                    .fill_null(lit(false))
+                    .alias(mp::VALUE),
+            ])
+        })
+        .collect();
+    let stacked = concat(cells, UnionArgs::default())?.collect()?;
+    let cells = ClusterCells::from_frame(
+        &stacked,
+        [mp::AUTHOR, mp::PERIOD, mp::DOWNLOADS, mp::VALUE],
+        &ORDER,
+    )?;
+    Ok(cells.support(
+        |m| Some(m[0]? > m[1]? && m[1]? > m[2]?),
+        crate::contrast::options(),
+    ))
 }
 
 /// The same files when the data have no weekly downloads (a single-date

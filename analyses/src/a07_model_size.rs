@@ -1,19 +1,18 @@
 //! 07 Model size (C6): the download-weighted mean and median parameter count
 //! of downloaded models by study period; the growth of the mean from the
 //! contrast's earlier period to its later (<=2022 to 2025 on the paper's
-//! span) with a developer-cluster bootstrap interval; a weighted
-//! Mann-Whitney test of the shift.
+//! span) and the difference C6 is decided on, each with a developer-cluster
+//! bootstrap interval ([`crate::contrast`]).
 
 use std::path::PathBuf;
 
 use hubecon_plot::{Chart, GroupedBars, ValueAxis, ValueFormat};
-use hubecon_stats::{Window, weighted_mann_whitney_u, weighted_mean};
+use hubecon_stats::{Window, weighted_mean};
 use polars::prelude::*;
 
-use crate::common::{
-    REPLICATES, difference_number, growth, growth_number, model_periods, period_values,
-};
+use crate::common::{REPLICATES, growth, growth_number, model_periods, period_values};
 use crate::context::Context;
+use crate::contrast::{add_difference, period_cells};
 use crate::emit::emit;
 use crate::output::{Headline, Number};
 
@@ -51,9 +50,13 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         "size_ratio",
         growth_number(&g, "download-weighted mean parameters", "C6"),
     );
-    h.insert(
-        "size_difference",
-        difference_number(&g, "parameters", "download-weighted mean parameters", "C6"),
+    let cells = period_cells(ctx, &mp)?;
+    add_difference(
+        ctx,
+        &mut h,
+        &cells,
+        ("size", "C6", "parameters"),
+        "download-weighted mean parameters",
     );
     contrast_numbers(ctx, &mut h, &mp)?;
 
@@ -72,8 +75,8 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     emit(ctx, STEM, &table, &h, &fig, &Chart::GroupedBars(chart))
 }
 
-/// The mean and median of the contrast's two periods and the test of the
-/// shift, or the same keys null with the reason.
+/// The mean and median of the contrast's two periods, or the same keys
+/// null with the reason.
 fn contrast_numbers(ctx: &Context, h: &mut Headline, mp: &DataFrame) -> anyhow::Result<()> {
     let Some((earlier, later)) = ctx.coverage.contrast() else {
         let why = ctx
@@ -119,14 +122,6 @@ fn contrast_numbers(ctx: &Context, h: &mut Headline, mp: &DataFrame) -> anyhow::
                 "parameters",
                 &format!("download-weighted median parameters, {period}"),
             ),
-        );
-    }
-    if let Ok(t) = weighted_mann_whitney_u(&x, &wx, &y, &wy) {
-        h.add_test(
-            "size_first_vs_last",
-            Some("C6"),
-            &format!("parameters of downloads, {earlier} vs {later} (download-weighted)"),
-            t,
         );
     }
     Ok(())

@@ -2,8 +2,10 @@
 //! (open licence and training data available), open-weights models,
 //! restricted (gated or non-commercial) and unknown-licence models, by
 //! calendar year (2025 runs to the last week of the data); the first year in
-//! which open weights overtake open source; and a weighted two-proportion
-//! test of the open-weights share of open downloads, 2024 vs 2025.
+//! which open weights overtake open source; and, per study period, the lead
+//! of open weights among the downloads of open models (their share minus
+//! one half), which C10 is decided on, a developer-cluster bootstrap
+//! ([`crate::contrast`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,16 +14,15 @@ use chrono::{Datelike, NaiveDate};
 use hubecon_ingest::columns::dates;
 use hubecon_lineage::openness_values as o;
 use hubecon_plot::{Chart, LineChart, Series, ValueAxis, XKind};
-use hubecon_stats::{
-    Attribution, Category, Proportion, TimeBucket, Window, share_columns as sc, two_proportion_z,
-};
+use hubecon_stats::cluster_bootstrap::{above, as_test};
+use hubecon_stats::{Attribution, Category, TimeBucket, Window, share_columns as sc};
 use polars::prelude::*;
 
-use crate::common::shares;
+use crate::common::{model_periods, period_key, shares};
 use crate::context::Context;
+use crate::contrast::{options, period_cells};
 use crate::emit::emit;
 use crate::output::{Headline, Number};
-use crate::resample::{mb, model_bucket_downloads};
 
 pub const STEM: &str = "09_openness";
 
@@ -96,7 +97,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             .claim("C10")
             .note(&note),
     );
-    open_mix_test(ctx, &mut h)?;
+    open_weights_leads(ctx, &mut h)?;
 
     let x: Vec<NaiveDate> = YEARS
         .filter_map(|y| NaiveDate::from_ymd_opt(y, 1, 1))
@@ -171,66 +172,28 @@ pub fn surpass_year(years: &[i32], open_source: &[f64], open_weights: &[f64]) ->
     None
 }
 
-/// Two-proportion z test of the open-weights share of the downloads of
-/// open models (open source + open weights), 2024 vs 2025, each model
-/// weighted by its downloads in the year (Kish effective n).
-fn open_mix_test(ctx: &Context, h: &mut Headline) -> anyhow::Result<()> {
-    let df = model_bucket_downloads(ctx, &TimeBucket::Year, &[("openness", col("openness"))])?;
-    let share_in = |year: i32| -> anyhow::Result<Proportion> {
-        let start = NaiveDate::from_ymd_opt(year, 1, 1)
-            .ok_or_else(|| anyhow::anyhow!("bad year {year}"))?;
-        let part = df
-            .clone()
-            .lazy()
-            .filter(
-                col(mb::BUCKET).eq(lit(start)).and(
-                    col("openness")
-                        .eq(lit(o::OPEN_SOURCE))
-                        .or(col("openness").eq(lit(o::OPEN_WEIGHTS))),
-                ),
-            )
-            .collect()?;
-        let flags: Vec<bool> = part
-            .column("openness")?
-            .str()?
-            .iter()
-            .map(|c| c == Some(o::OPEN_WEIGHTS))
-            .collect();
-        let w: Vec<f64> = part
-            .column(mb::DOWNLOADS)?
-            .f64()?
-            .iter()
-            .map(|v| v.unwrap_or(0.0))
-            .collect();
-        Ok(Proportion::weighted(&flags, &w)?)
-    };
-    let (before, after) = (share_in(2024), share_in(2025));
-    if let (Ok(before), Ok(after)) = (before, after) {
-        let what = "open-weights share of the downloads of open-source and open-weights models, 2025 vs 2024 (Kish effective n)";
-        h.add_test(
-            "open_weights_share_of_open_2025_vs_2024",
-            Some("C10"),
-            what,
-            two_proportion_z(&after, &before)?,
+/// Per covered study period, the open-weights share of the downloads of
+/// open models (open source and open weights) minus one half: above zero,
+/// open weights lead. C10 is decided on these leads.
+fn open_weights_leads(ctx: &Context, h: &mut Headline) -> anyhow::Result<()> {
+    let openness = col("openness");
+    let is_open_weights = when(openness.clone().eq(lit(o::OPEN_WEIGHTS)))
+        .then(lit(true))
+        .when(openness.eq(lit(o::OPEN_SOURCE)))
+        .then(lit(false))
+        .otherwise(lit(NULL).cast(DataType::Boolean));
+    let mp = model_periods(ctx, is_open_weights, Window::AllDownloads)?;
+    let cells = period_cells(ctx, &mp)?;
+    for (j, p) in cells.cells().iter().enumerate() {
+        let c = cells.contrast(above(j, 0.5), options());
+        let key = format!("open_weights_lead_{}", period_key(p));
+        let what = format!(
+            "open-weights share of the downloads of open-source and open-weights models in {p}, minus one half"
         );
-        h.insert(
-            "open_weights_share_of_open_2024",
-            Number::new(
-                before.p,
-                "share",
-                "open-weights share of open-model downloads in 2024",
-            )
-            .claim("C10"),
-        );
-        h.insert(
-            "open_weights_share_of_open_2025",
-            Number::new(
-                after.p,
-                "share",
-                "open-weights share of open-model downloads in 2025",
-            )
-            .claim("C10"),
-        );
+        h.insert_in(p, &key, crate::contrast::number(&c, "share", &what, "C10"));
+        if c.estimate.is_finite() {
+            h.add_test(&key, Some("C10"), &what, as_test(&c, "lead over one half"));
+        }
     }
     Ok(())
 }

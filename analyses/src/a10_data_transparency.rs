@@ -2,9 +2,9 @@
 //! each study period's downloads going to models whose card names training
 //! data that is available on the Hub, named but not published (disclosed),
 //! not named (undisclosed), or that have no model card at all; next to the
-//! published values. A chi-square test of independence of class and period
-//! and a Cochran-Armitage trend test of the available-or-disclosed share,
-//! both on the Kish effective sample size of the model-period rows.
+//! published values. The changes C11 is decided on (the available-or-
+//! disclosed and the undisclosed share, later minus earlier) and their
+//! trends, each a developer-cluster bootstrap ([`crate::contrast`]).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,13 +13,12 @@ use hubecon_ingest::columns::{text_lists, texts};
 use hubecon_lineage::data_values as d;
 use hubecon_plot::palette::{GREEN, Rgb, VERMILLION};
 use hubecon_plot::{Chart, GroupedBars, ValueAxis};
-use hubecon_stats::{
-    ContingencyTable, Proportion, TimeBucket, chi_square_independence, cochran_armitage_trend,
-};
+use hubecon_stats::TimeBucket;
 use polars::prelude::*;
 
-use crate::common::PERIODS;
+use crate::common::{PERIODS, mp};
 use crate::context::Context;
+use crate::contrast::{add_difference, add_trend, any_of, period_cells};
 use crate::emit::emit;
 use crate::output::{Headline, Number};
 use crate::resample::{mb, model_bucket_downloads};
@@ -38,15 +37,19 @@ pub const PUBLISHED_AVAILABLE_DISCLOSED: [f64; 4] = [0.793, 0.585, 0.535, 0.398]
 pub const PUBLISHED_UNDISCLOSED: [f64; 4] = [0.098, 0.234, 0.316, 0.431];
 
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
-    let rows = model_bucket_downloads(ctx, &TimeBucket::StudyPeriod, &[])?
-        .lazy()
-        .join(
-            card_classes(ctx)?.lazy(),
-            [col(mb::MODEL_ID)],
-            [col(mb::MODEL_ID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .collect()?;
+    let rows = model_bucket_downloads(
+        ctx,
+        &TimeBucket::StudyPeriod,
+        &[(mp::AUTHOR, col("author"))],
+    )?
+    .lazy()
+    .join(
+        card_classes(ctx)?.lazy(),
+        [col(mb::MODEL_ID)],
+        [col(mb::MODEL_ID)],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .collect()?;
     let shares = class_shares(&rows)?;
     let table = table(&shares, &ctx.periods())?;
 
@@ -98,7 +101,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             );
         }
     }
-    tests(&mut h, &rows, &ctx.periods())?;
+    contrasts(ctx, &mut h, &rows)?;
     let fig = ctx.figure_with_note(
         "Training-data transparency of downloads (Table 1)",
         "Study period",
@@ -282,56 +285,37 @@ fn chart(shares: &Shares, periods: &[&str]) -> GroupedBars {
     bars
 }
 
-/// Chi-square of class x period on the Kish-rescaled weighted table, and
-/// the trend of the available-or-disclosed share.
-fn tests(h: &mut Headline, rows: &DataFrame, periods: &[&str]) -> anyhow::Result<()> {
-    if periods.len() < 2 {
-        return Ok(());
-    }
-    let table = ContingencyTable::from_frame(
-        rows.clone().lazy(),
-        "transparency",
-        mb::BUCKET,
-        Some(mb::DOWNLOADS),
-    )?;
-    let what = "transparency class (available, disclosed, undisclosed, no card) x study period, download-weighted (Kish effective n)";
-    h.add_test(
-        "transparency_by_period",
-        Some("C11"),
-        what,
-        chi_square_independence(&table)?,
-    );
-    let mut groups = Vec::new();
-    for p in periods {
-        let part = rows
+/// The changes C11 is decided on, later minus earlier, and their trends:
+/// the available-or-disclosed and the undisclosed share of downloads,
+/// developers resampled.
+fn contrasts(ctx: &Context, h: &mut Headline, rows: &DataFrame) -> anyhow::Result<()> {
+    let measures: [(&str, &[&str], &str); 2] = [
+        (
+            "available_disclosed_share",
+            &[d::AVAILABLE, d::DISCLOSED],
+            "share of downloads of models with available or disclosed training data",
+        ),
+        (
+            "undisclosed_share",
+            &[d::UNDISCLOSED],
+            "share of downloads of models with a card that names no training data",
+        ),
+    ];
+    for (key, classes, what) in measures {
+        let periods = rows
             .clone()
             .lazy()
-            .filter(col(mb::BUCKET).eq(lit(*p)))
+            .select([
+                col(mp::AUTHOR),
+                col(mb::BUCKET).cast(DataType::String).alias(mp::PERIOD),
+                col(mb::DOWNLOADS).alias(mp::DOWNLOADS),
+                any_of(col("transparency"), classes).alias(mp::VALUE),
+            ])
             .collect()?;
-        let flags: Vec<bool> = part
-            .column("transparency")?
-            .str()?
-            .iter()
-            .map(|c| matches!(c, Some(d::AVAILABLE | d::DISCLOSED)))
-            .collect();
-        let w: Vec<f64> = part
-            .column(mb::DOWNLOADS)?
-            .f64()?
-            .iter()
-            .map(|v| v.unwrap_or(0.0))
-            .collect();
-        groups.push(Proportion::weighted(&flags, &w)?);
+        let cells = period_cells(ctx, &periods)?;
+        add_difference(ctx, h, &cells, (key, "C11", "share"), what);
+        add_trend(h, &cells, key, Some("C11"), what);
     }
-    let what = format!(
-        "trend of the available-or-disclosed share of downloads across {} (Kish effective n)",
-        periods.join(", ")
-    );
-    h.add_test(
-        "available_disclosed_trend",
-        Some("C11"),
-        &what,
-        cochran_armitage_trend(&groups, None)?,
-    );
     Ok(())
 }
 

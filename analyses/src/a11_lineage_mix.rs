@@ -5,21 +5,19 @@
 //! the quarter — and the derivative trees of the big families (Llama, Qwen,
 //! Mistral, Gemma, DeepSeek; see [`crate::lineage_tables`]): models and
 //! downloads by relation and lineage depth, in `11_lineage_mix_families.csv`.
-//! Test: Cochran-Armitage trend of the derivative share of downloads across
-//! study periods (models as units, Kish effective sizes).
+//! Test: the trend of the derivative share of downloads across study
+//! periods, a developer-cluster bootstrap ([`crate::contrast`]).
 
 use std::path::PathBuf;
 
 use hubecon_ingest::schema::{models as m, relation as rel};
 use hubecon_plot::Chart;
-use hubecon_stats::{
-    Attribution, Category, TimeBucket, Window, bucket_expr, cochran_armitage_trend,
-    share_columns as sc,
-};
+use hubecon_stats::{Attribution, Category, TimeBucket, Window, bucket_expr, share_columns as sc};
 use polars::prelude::*;
 
-use crate::common::{model_periods, period_key, period_proportion, share_of, shares, stacked};
+use crate::common::{model_periods, period_key, share_of, shares, stacked};
 use crate::context::Context;
+use crate::contrast::{add_trend, period_cells};
 use crate::emit::emit;
 use crate::lineage_tables::{BIG_FAMILIES, family_trees, model_downloads};
 use crate::output::{Headline, Number, csv_text, write_atomic};
@@ -57,25 +55,13 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         col(m::RELATION).neq(lit(rel::ORIGINAL)),
         Window::AllDownloads,
     )?;
-    let periods = ctx.periods();
-    let groups = periods
-        .iter()
-        .map(|p| period_proportion(&mp, p))
-        .collect::<anyhow::Result<Vec<_>>>();
-    if let (true, Ok(t)) = (
-        periods.len() >= 2,
-        groups.and_then(|g| Ok(cochran_armitage_trend(&g, None)?)),
-    ) {
-        h.add_test(
-            "derivative_share_trend",
-            None,
-            &format!(
-                "download share of derivative models across {}",
-                periods.join(", ")
-            ),
-            t,
-        );
-    }
+    add_trend(
+        &mut h,
+        &period_cells(ctx, &mp)?,
+        "derivative_share",
+        None,
+        "the download share of derivative models",
+    );
 
     let trees = family_trees(&ctx.data.models, model_downloads(ctx.downloads()))?;
     family_numbers(&mut h, &trees);

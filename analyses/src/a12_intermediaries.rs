@@ -7,11 +7,10 @@
 //! `any_derivative` (finetune, adapter, quantized or merge; keys prefixed
 //! `any_derivative_`). Their share of all downloads by quarter
 //! (the lines; direct lens: downloads of the models they upload) and by study
-//! period (Wilson 95% intervals on the models' Kish effective size); the ten
-//! largest (any-derivative definition: it shows the relation mix) in
-//! `12_intermediaries_top.csv`. Tests: Cochran-Armitage trend across the
-//! study periods and two-proportion z, 2025 against <=2022 (later minus earlier; models as units,
-//! download weights, Kish effective sizes).
+//! period; the ten largest (any-derivative definition: it shows the
+//! relation mix) in `12_intermediaries_top.csv`. The change of the share
+//! (later minus earlier, which C12 is decided on), its trend and every
+//! period's interval are developer-cluster bootstraps ([`crate::contrast`]).
 
 use std::path::PathBuf;
 
@@ -20,15 +19,12 @@ use hubecon_ingest::columns::{dates, texts};
 use hubecon_ingest::schema::relation as rel;
 use hubecon_lineage::{DEFAULT_INTERMEDIARY_THRESHOLD, intermediaries, intermediary_columns as ic};
 use hubecon_plot::{Chart, LineChart, Series, ValueAxis, XKind};
-use hubecon_stats::{
-    Category, Proportion, ShareSpec, TimeBucket, Window, cochran_armitage_trend, download_share,
-    share_columns as sc, two_proportion_z,
-};
+use hubecon_stats::{Category, ShareSpec, TimeBucket, Window, download_share, share_columns as sc};
 use polars::prelude::*;
 
-use crate::common::wilson;
-use crate::common::{model_periods, mp, period_key, period_proportion};
+use crate::common::{model_periods, mp, period_key};
 use crate::context::Context;
+use crate::contrast::{add_difference, add_trend, period_cells, period_intervals};
 use crate::emit::emit;
 use crate::lineage_tables::{IN_LAYER, LAYER, mark_layer, only_derivatives_of_kind};
 use crate::output::{Headline, Number, csv_text, write_atomic};
@@ -191,17 +187,19 @@ fn concat_frames(frames: &[DataFrame]) -> anyhow::Result<DataFrame> {
     Ok(out)
 }
 
-/// `{prefix}intermediary_share_{period}` with Wilson intervals, and the two tests.
+/// `{prefix}intermediary_share_{period}` with its interval, the change
+/// from the earlier contrast period to the later and the trend.
 fn period_numbers(ctx: &Context, h: &mut Headline, d: &Definition) -> anyhow::Result<()> {
     let base = model_periods(ctx, lit(0.0), Window::AllDownloads)?;
     let flagged = mark_layer(base.lazy().drop(cols([mp::VALUE])), &d.authors)?
         .with_column(col(LAYER).eq(lit(IN_LAYER)).alias(mp::VALUE))
         .collect()?;
+    let cells = period_cells(ctx, &flagged)?;
+    let shares = period_intervals(&cells);
+    let periods = ctx.periods();
     for p in ctx.coverage.headline_periods() {
-        let prop = period_proportion(&flagged, &p).ok();
-        let (value, (lo, hi)) = prop.map_or((f64::NAN, (f64::NAN, f64::NAN)), |q| {
-            (q.p, wilson(q.p, q.n))
-        });
+        let share = periods.iter().position(|x| *x == p).and_then(|i| shares[i]);
+        let (value, lo, hi) = share.unwrap_or((f64::NAN, f64::NAN, f64::NAN));
         let what = format!(
             "share of downloads in {p} going to models uploaded by intermediaries ({})",
             d.name
@@ -214,45 +212,10 @@ fn period_numbers(ctx: &Context, h: &mut Headline, d: &Definition) -> anyhow::Re
                 .claim("C12"),
         );
     }
-    let periods = ctx.periods();
-    let groups: Vec<Proportion> = periods
-        .iter()
-        .map(|p| period_proportion(&flagged, p))
-        .collect::<anyhow::Result<_>>()?;
-    if groups.len() >= 2 {
-        let across = format!(
-            "download share of intermediaries ({}) across {}",
-            d.name,
-            periods.join(", ")
-        );
-        if let Ok(t) = cochran_armitage_trend(&groups, None) {
-            h.add_test(
-                &format!("{}intermediary_share_trend", d.prefix),
-                Some("C12"),
-                &across,
-                t,
-            );
-        }
-    }
-    if let Some((earlier, later)) = ctx.coverage.contrast() {
-        // Later minus earlier, the convention of every first-vs-last test.
-        let first_last = format!(
-            "download share of intermediaries ({}), {later} vs {earlier}",
-            d.name
-        );
-        let (earlier_share, later_share) = (
-            period_proportion(&flagged, earlier)?,
-            period_proportion(&flagged, later)?,
-        );
-        if let Ok(t) = two_proportion_z(&later_share, &earlier_share) {
-            h.add_test(
-                &format!("{}intermediary_share_first_vs_last", d.prefix),
-                Some("C12"),
-                &first_last,
-                t,
-            );
-        }
-    }
+    let what = format!("download share of intermediaries ({})", d.name);
+    let key = format!("{}intermediary_share", d.prefix);
+    add_difference(ctx, h, &cells, (&key, "C12", "share"), &what);
+    add_trend(h, &cells, &key, Some("C12"), &what);
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! 13 Significance: every test of analyses 05-12 in one table, read from
+//! 13 Significance: every test of analyses 03-12 in one table, read from
 //! their `NN_slug.json` in the output directory (they run before 13), with
 //! Benjamini-Hochberg adjusted p-values over all tests together (false
 //! discovery rate 0.05). The figure: -log10 of the adjusted p-value of each
@@ -58,13 +58,13 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         .sum()
         .unwrap_or(0);
 
-    let mut h = ctx.headline(STEM, "Every significance test of analyses 05-12");
+    let mut h = ctx.headline(STEM, "Every significance test of analyses 03-12");
     h.insert(
         "n_tests",
         Number::new(
             records.len() as f64,
             "count",
-            "significance tests reported by analyses 05-12",
+            "significance tests reported by analyses 03-12",
         ),
     );
     h.insert(
@@ -92,7 +92,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     let height = (180 + 34 * plot.rows.len() as u32).max(hubecon_plot::DEFAULT_HEIGHT);
     let fig = ctx
         .figure(
-            "Significance of every test, analyses 05-12",
+            "Significance of every test, analyses 03-12",
             "-log10 of the Benjamini-Hochberg adjusted p-value (line: q = 0.05)",
             "Test",
         )
@@ -100,12 +100,12 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     emit(ctx, STEM, &table, &h, &fig, &Chart::DotPlot(plot))
 }
 
-/// The analyses whose tests 13 gathers (05 to 12, in registry order).
+/// The analyses whose tests 13 gathers (03 to 12, in registry order).
 pub fn sources() -> impl Iterator<Item = &'static Analysis> {
-    ANALYSES.iter().filter(|a| ("05"..="12").contains(&a.id))
+    ANALYSES.iter().filter(|a| ("03"..="12").contains(&a.id))
 }
 
-/// Every test in `dir/NN_slug.json` of analyses 05-12, as (analysis stem,
+/// Every test in `dir/NN_slug.json` of analyses 03-12, as (analysis stem,
 /// test), sorted by analysis then key. A missing file is an error that
 /// names it and the analysis to run first.
 pub fn gather(dir: &Path) -> anyhow::Result<Vec<(String, Record)>> {

@@ -165,6 +165,42 @@ pub fn model_periods(ctx: &Context, value: Expr, window: Window) -> anyhow::Resu
         col("created_at"),
         value.alias(mp::VALUE),
     ]);
+    periods_of(ctx, models, window)
+}
+
+/// [`model_periods`] of an attribute of the uploading developer (direct
+/// lens): `value` is an expression over the developers table; a model
+/// whose uploader has no row there gets `missing`.
+pub fn developer_periods(
+    ctx: &Context,
+    value: Expr,
+    missing: bool,
+    window: Window,
+) -> anyhow::Result<DataFrame> {
+    let developers = ctx.developers().select([
+        col(hubecon_ingest::schema::developers::AUTHOR).alias(mp::AUTHOR),
+        value.alias(mp::VALUE),
+    ]);
+    let models = ctx
+        .numbered_models()?
+        .select([
+            col(MODEL_NUMBER),
+            col("model_id"),
+            col("author"),
+            col("created_at"),
+        ])
+        .join(
+            developers,
+            [col(mp::AUTHOR)],
+            [col(mp::AUTHOR)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(col(mp::VALUE).fill_null(lit(missing)));
+    periods_of(ctx, models, window)
+}
+
+/// The model_periods rows of `models` (number, id, author, created_at, value).
+fn periods_of(ctx: &Context, models: LazyFrame, window: Window) -> anyhow::Result<DataFrame> {
     let lf = ctx.downloads_of(models)?;
     let lf = in_window(lf, window);
     let lf = hubecon_stats::add_bucket(lf, "week", &TimeBucket::StudyPeriod, mp::PERIOD)?;
@@ -279,33 +315,6 @@ pub fn growth(
         .lazy()
         .with_column(col(mp::VALUE).cast(DataType::Float64));
     Ok(Ok(hubecon_stats::growth_ratio(lf, &spec)?))
-}
-
-/// The headline number of the difference behind a growth ratio (later
-/// minus earlier, its bootstrap interval and p-value in the note), the
-/// stable contrast when the ratio's base is near zero; null with the reason
-/// when not measurable.
-pub fn difference_number(
-    g: &Measured<hubecon_stats::GrowthEstimate>,
-    unit: &str,
-    description: &str,
-    claim: &str,
-) -> crate::output::Number {
-    use crate::output::Number;
-    match g {
-        Ok(g) => Number::new(
-            g.difference,
-            unit,
-            &format!("{description}, {} minus {}", g.last, g.first),
-        )
-        .interval(g.difference_ci_low, g.difference_ci_high)
-        .claim(claim)
-        .note(&format!(
-            "developer-cluster bootstrap of the same replicates as the ratio; p = {} (two-sided, no difference)",
-            g.difference_p_value
-        )),
-        Err(why) => Number::not_measurable(unit, description, why).claim(claim),
-    }
 }
 
 /// The headline number of a growth ratio, `description` naming what grew

@@ -146,7 +146,9 @@ mod tests {
         std::fs::create_dir_all(dir).unwrap();
         let mut numbers = json!({
             "size_ratio": {"value": size_ratio, "ci_low": low, "ci_high": high, "unit": "ratio", "description": "x"},
-            "mean_params_first": {"value": 1.0e9, "unit": "parameters", "description": "x"}
+            "mean_params_first": {"value": 1.0e9, "unit": "parameters", "description": "x"},
+            "size_difference": {"value": 1.0e9, "ci_low": 5.0e8, "ci_high": 2.0e9, "p_value": 0.002,
+                                "unit": "parameters", "description": "x"}
         });
         if let Some(v) = extra {
             numbers["mean_params_last"] =

@@ -28,6 +28,12 @@ pub struct Number {
     pub description: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For a contrast a claim is decided on: its two-sided p-value and the
+    /// test that gave it and the interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<String>,
 }
 
 impl Number {
@@ -41,6 +47,8 @@ impl Number {
             claim: None,
             description: description.into(),
             note: (!finite).then(|| "not measurable on this data (no observations)".into()),
+            p_value: None,
+            test: None,
         }
     }
     pub fn interval(mut self, low: f64, high: f64) -> Self {
@@ -50,6 +58,11 @@ impl Number {
     }
     pub fn claim(mut self, id: &str) -> Self {
         self.claim = Some(id.into());
+        self
+    }
+    pub fn tested(mut self, p_value: f64, test: &str) -> Self {
+        self.p_value = p_value.is_finite().then_some(p_value);
+        self.test = Some(test.into());
         self
     }
     pub fn note(mut self, note: &str) -> Self {

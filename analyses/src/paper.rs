@@ -105,11 +105,16 @@ fn resolve(key: &str, numbers: &Numbers, claims: &[ClaimResult]) -> anyhow::Resu
 }
 
 fn claims_markdown(claims: &[ClaimResult]) -> String {
-    let mut s =
-        String::from("| claim | published | measured | rule | verdict |\n|---|---|---|---|---|\n");
+    let mut s = String::from(
+        "| claim | published | measured | rule | verdict | decided by (q) |\n|---|---|---|---|---|---|\n",
+    );
     for c in claims {
+        let decided = match c.q_value {
+            Some(q) => format!("`{}` (q = {q:.3})", c.test_key),
+            None => "-".into(),
+        };
         s.push_str(&format!(
-            "| {} {} | {} | {} | {} | **{}** |\n",
+            "| {} {} | {} | {} | {} | **{}** | {decided} |\n",
             c.id,
             c.claim,
             c.published,

@@ -17,13 +17,13 @@ pub struct Analysis {
     pub stem: &'static str,
     pub title: &'static str,
     pub run: fn(&Context) -> anyhow::Result<Vec<PathBuf>>,
-    /// Reads other analyses' outputs (13 gathers the tests of 05-12): runs
+    /// Reads other analyses' outputs (13 gathers the tests of 03-12): runs
     /// once every analysis without this has finished.
     pub after_the_others: bool,
 }
 
 /// Every analysis, in registry order. [`run_all`] runs them two at a time,
-/// 13 (which reads the tests of 05-12) once the others have finished.
+/// 13 (which reads the tests of 03-12) once the others have finished.
 pub const ANALYSES: &[Analysis] = &[
     Analysis {
         id: "01",

@@ -360,9 +360,9 @@ pub struct Change {
 }
 
 /// The change `I_b - I_a` of index `index` with its paired-replicate
-/// interval and a bootstrap test (Hall and Wilson 1991: the replicates,
-/// centred on the estimate, stand for the null distribution):
-/// `p = (1 + #{|d* - d| >= |d|}) / (1 + B)` over the `B` replicates where
+/// interval and the p-value every contrast of the study uses
+/// ([`hubecon_stats::cluster_bootstrap::sign_p_value`]: twice the smaller
+/// share of replicates on either side of zero), over the replicates where
 /// both buckets are defined.
 pub fn change(
     point: &[Option<Indices>],
@@ -381,18 +381,17 @@ pub fn change(
     if diffs.is_empty() {
         return None;
     }
-    let extreme = diffs.iter().filter(|x| (*x - d).abs() >= d.abs()).count();
     let (ci_low, ci_high) = percentile_interval(diffs.iter().copied(), level);
     let name = INDEX_NAMES[index];
     let test = TestResult {
         test: format!(
-            "bootstrap test of the change in {name} (developers or roots resampled jointly across both buckets, centred replicates, B = {})",
+            "cluster bootstrap of the change in {name} (developers or roots resampled jointly across both buckets, percentile interval, B = {})",
             diffs.len()
         ),
         statistic_name: format!("difference in {name}"),
         statistic: d,
         df: None,
-        p_value: (1.0 + extreme as f64) / (1.0 + diffs.len() as f64),
+        p_value: hubecon_stats::cluster_bootstrap::sign_p_value(&diffs),
         effect_size_name: format!("difference in {name}"),
         effect_size: d,
         n: n_units as f64,
@@ -549,7 +548,7 @@ mod tests {
     }
 
     #[test]
-    fn change_centres_the_replicates() {
+    fn change_p_is_twice_the_smaller_tail_of_its_replicates() {
         let one = |h| {
             Some(Indices {
                 hhi: h,
@@ -559,13 +558,14 @@ mod tests {
             })
         };
         let point = vec![one(0.2), one(0.3)];
-        // Replicate differences 0.1 +- 0.01: far from 0, so p is small.
+        // Replicate differences 0.1 +- 0.01, all above zero: p is the
+        // smallest a sign test of 99 replicates gives, 2 (0 + 1) / 100.
         let reps: Vec<Vec<Option<Indices>>> = (0..99)
             .map(|i| vec![one(0.2), one(0.3 + (i % 3) as f64 * 0.01 - 0.01)])
             .collect();
         let c = change(&point, &reps, 0, 1, 0, 0.95, 10).unwrap();
         assert!((c.estimate - 0.1).abs() < 1e-12);
-        assert_eq!(c.test.p_value, 0.01);
+        assert_eq!(c.test.p_value, 0.02);
         assert!(c.ci_low < 0.1 && c.ci_high > 0.1 && c.ci_low > 0.08);
     }
 

@@ -193,6 +193,94 @@ fn claims_are_evaluated_for_every_claim() {
 }
 
 #[test]
+fn every_share_contrast_is_its_later_share_minus_its_earlier() {
+    // The bootstrap's full-sample estimate must be the headline numbers'
+    // difference: a contrast on other rows (another lens, a different
+    // denominator) would decide a claim on a number no figure shows.
+    for (stem, share, difference) in [
+        (
+            "03_org_type_shares",
+            "community_user_share",
+            "community_user_share_difference",
+        ),
+        (
+            "04_top_developers",
+            "us_big3_share",
+            "us_big3_share_difference",
+        ),
+        (
+            "04_top_developers",
+            "deepseek_qwen_share",
+            "deepseek_qwen_share_difference",
+        ),
+        ("08_model_properties", "moe_share", "moe_difference"),
+        (
+            "08_model_properties",
+            "quantized_share",
+            "quantized_difference",
+        ),
+        (
+            "10_data_transparency",
+            "available_disclosed_share",
+            "available_disclosed_share_difference",
+        ),
+        (
+            "10_data_transparency",
+            "undisclosed_share",
+            "undisclosed_share_difference",
+        ),
+        (
+            "12_intermediaries",
+            "intermediary_share",
+            "intermediary_share_difference",
+        ),
+    ] {
+        let d = json(stem)["numbers"][difference].clone();
+        let key = difference;
+        let (a, b) = (
+            number(stem, &format!("{share}_2022")),
+            number(stem, &format!("{share}_2025")),
+        );
+        let effect = d["value"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{stem}.{key}"));
+        assert!(
+            (effect - (b - a)).abs() < 1e-9,
+            "{stem}.{key}: {effect} vs {b} - {a}"
+        );
+        let (lo, hi) = (
+            d["ci_low"].as_f64().unwrap(),
+            d["ci_high"].as_f64().unwrap(),
+        );
+        assert!(lo <= effect && effect <= hi, "{stem}.{key}: [{lo}, {hi}]");
+        assert!(d["p_value"].as_f64().is_some_and(|p| p > 0.0 && p <= 1.0));
+    }
+}
+
+#[test]
+fn every_tested_claim_reports_the_test_that_decided_it() {
+    let results = evaluate(&Numbers::load(&study().figures).unwrap());
+    for r in results.iter().filter(|r| r.id != "C1") {
+        assert!(
+            !r.test_key.is_empty() && !r.test.is_empty(),
+            "{}: {}",
+            r.id,
+            r.reason
+        );
+        let (p, q) = (r.p_value.unwrap(), r.q_value.unwrap());
+        assert!(q >= p - 1e-12, "{}: q {q} below p {p}", r.id);
+        let significant = q < 0.05;
+        assert_eq!(
+            r.verdict == Verdict::NotSignificant,
+            !significant,
+            "{}: q = {q}, {}",
+            r.id,
+            r.reason
+        );
+    }
+}
+
+#[test]
 fn the_paper_builds_with_every_number_filled() {
     let out = study().figures.join("paper.html");
     hubecon_analyses::paper::build(&workspace().join("paper/paper.md"), &study().figures, &out)

@@ -691,7 +691,10 @@ fn figures_with_size_ratio(dir: &Path, value: f64) {
     std::fs::create_dir_all(dir).unwrap();
     let doc = serde_json::json!({"analysis": "07_model_size", "synthetic": false, "tests": [],
         "numbers": {"size_ratio": {"value": value, "ci_low": value * 0.6, "ci_high": value * 1.5,
-                                   "unit": "ratio", "description": "x"}}});
+                                   "unit": "ratio", "description": "x"},
+                    // The difference behind the ratio decides the direction.
+                    "size_difference": {"value": 1.0e9, "ci_low": 5.0e8, "ci_high": 2.0e9,
+                                        "p_value": 0.002, "unit": "parameters", "description": "x"}}});
     std::fs::write(dir.join("07_model_size.json"), doc.to_string()).unwrap();
 }
 

@@ -100,6 +100,10 @@ impl Numbered {
             ids,
             ..Walked::default()
         };
+        // Sized once: growing by doubling would hold up to twice the weeks.
+        let weeks = pieces.iter().map(|p| p.week.len()).sum();
+        let models = pieces.iter().map(|p| p.first_seen.len()).sum();
+        all.reserve_exact(weeks, models);
         for p in pieces {
             all.append(p);
         }
@@ -274,6 +278,17 @@ impl Walked {
             self.week.push(w);
             self.downloads.push(sum);
         }
+    }
+
+    fn reserve_exact(&mut self, weeks: usize, models: usize) {
+        self.week_model.reserve_exact(weeks);
+        self.week.reserve_exact(weeks);
+        self.downloads.reserve_exact(weeks);
+        self.first_seen.reserve_exact(models);
+        self.last_seen.reserve_exact(models);
+        self.observations.reserve_exact(models);
+        self.downloads_all_time.reserve_exact(models);
+        self.pre_series.reserve_exact(models);
     }
 
     fn append(&mut self, other: Walked) {

@@ -17,7 +17,7 @@ use crate::meta::ModelMeta;
 use crate::observations::cols;
 use crate::parquet_io::{
     column_names, count_column, date_column, json_rows, parse_folder_date, read_columns,
-    require_column, text_column,
+    require_column, row_count, text_column,
 };
 use crate::source::{InputFile, ModelRecord, Progress, SourceData, SourceKind};
 use crate::week::to_epoch_days;
@@ -155,6 +155,13 @@ pub fn read_hub_stats(
     snapshots.reverse();
     let mut data = SourceData::new(SourceKind::HubStats);
     let (mut files, mut notes) = (Vec::new(), Vec::new());
+    // Room for every observation at once, from the files' footers: grown
+    // by doubling, the table would hold up to twice its rows.
+    let rows = snapshots
+        .iter()
+        .map(|s| row_count(&s.path))
+        .sum::<Result<usize>>()?;
+    data.table.reserve_exact(rows);
     progress.start("reading hub-stats snapshots", snapshots.len() as u64);
     for group in snapshots.chunks(rayon::current_num_threads().max(1)) {
         let observed: Vec<Result<Observed>> = group

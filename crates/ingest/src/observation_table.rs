@@ -43,6 +43,15 @@ impl ObservationTable {
         self.model.is_empty()
     }
 
+    /// Room for `rows` more observations, exactly: a weekly series read
+    /// snapshot by snapshot would otherwise grow by doubling and hold up to
+    /// twice the table.
+    pub fn reserve_exact(&mut self, rows: usize) {
+        self.model.reserve_exact(rows);
+        self.day.reserve_exact(rows);
+        self.count.reserve_exact(rows);
+    }
+
     /// Numbers `ids` (none null), giving new models the next numbers.
     pub fn number(&mut self, ids: &StringChunked) -> Result<RowNumbers> {
         let before = self.first_seen_order.len();

@@ -68,6 +68,11 @@ pub fn column_names(path: &Path) -> Result<Vec<String>> {
     Ok(schema.iter_names().map(|n| n.to_string()).collect())
 }
 
+/// The number of rows, from the file's footer.
+pub fn row_count(path: &Path) -> Result<usize> {
+    reader(path)?.num_rows().map_err(|e| unreadable(path, e))
+}
+
 /// Reads the given columns (all of which must exist).
 pub fn read_columns(path: &Path, columns: &[String]) -> Result<DataFrame> {
     reader(path)?

@@ -38,6 +38,16 @@ fn public() -> &'static Study {
     })
 }
 
+/// The study on the null scenario: nothing the claims are about changes.
+fn null() -> &'static Study {
+    static NULL: OnceLock<Study> = OnceLock::new();
+    NULL.get_or_init(|| {
+        let scenario =
+            hubecon_synth::Scenario::from_toml_str(hubecon_synth::NULL_SCENARIO_TOML).unwrap();
+        run(&scenario)
+    })
+}
+
 /// synth -> prepare -> every analysis, in a directory removed at exit.
 fn run(scenario: &hubecon_synth::Scenario) -> Study {
     // A static is never dropped: the directory is removed at exit.
@@ -275,6 +285,22 @@ fn every_tested_claim_reports_the_test_that_decided_it() {
             !significant,
             "{}: q = {q}, {}",
             r.id,
+            r.reason
+        );
+    }
+}
+
+#[test]
+fn on_the_null_hub_no_claim_holds() {
+    // A rule that decides on point estimates, or on a test that ignores the
+    // clustering by developer, finds effects here that were never planted.
+    let results = evaluate(&Numbers::load(&null().figures).unwrap());
+    for r in results.iter().filter(|r| r.id != "C1") {
+        assert!(
+            matches!(r.verdict, Verdict::NotSignificant | Verdict::DoesNotHold),
+            "{} {} on the null Hub: {}",
+            r.id,
+            r.verdict.label(),
             r.reason
         );
     }

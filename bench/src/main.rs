@@ -6,12 +6,15 @@
 //! and pandas on the same prepared files, checks that they agree, and
 //! writes bench/results.md and bench/results.json. `hubecon-bench core`
 //! is hubecon's side of the core aggregations (run by `run`);
-//! `hubecon-bench stats` is the statistics micro-benchmark.
+//! `hubecon-bench stats` is the statistics micro-benchmark;
+//! `hubecon-bench snapshots` prepare on full-size weekly snapshots;
+//! `hubecon-bench null` the claims' false-positive rates on the null Hub.
 //! `cargo make bench` builds the binaries, installs the peers and runs it.
 
 mod agree;
 mod core;
 mod machine;
+mod null_fpr;
 mod process;
 mod report;
 mod run;
@@ -58,6 +61,8 @@ enum Cmd {
     Stats(stats_bench::StatsArgs),
     /// prepare on full-size weekly hub-stats snapshots: cost per snapshot and memory.
     Snapshots(snapshots::SnapshotsArgs),
+    /// Every claim on many seeds of the null Hub: the false-positive rates.
+    Null(null_fpr::NullArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
         } => core_to_files(&data, &out, repeats, &only),
         Cmd::Stats(args) => stats_bench::run(&args),
         Cmd::Snapshots(args) => snapshots::run(&args),
+        Cmd::Null(args) => null_fpr::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -48,6 +48,9 @@ pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../scenarios/default.toml"
 /// The public scenario as TOML: the default Hub with the public data's
 /// coverage (snapshots from 2024-07-28, the release from 2025-02-26).
 pub const PUBLIC_SCENARIO_TOML: &str = include_str!("../scenarios/public.toml");
+/// The null scenario as TOML: the default Hub with every claimed change
+/// flattened (the default's 2024 values in every period).
+pub const NULL_SCENARIO_TOML: &str = include_str!("../scenarios/null.toml");
 /// Default seed of the embedded sample.
 pub const DEFAULT_SEED: u64 = 20251127;
 /// Default number of models of the embedded sample.

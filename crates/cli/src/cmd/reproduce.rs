@@ -49,6 +49,11 @@ pub struct ReproduceArgs {
     /// Where the interactive dashboard goes.
     #[arg(long, value_name = "FILE", default_value = hubecon_dashboard::DEFAULT_OUT)]
     pub dashboard_out: PathBuf,
+    /// Regenerate the synthetic sample in data/sample even when one is
+    /// there (it is kept between runs otherwise; prepare, the analyses, the
+    /// paper and the claims always run again).
+    #[arg(long)]
+    pub fresh: bool,
 }
 
 const RAW: &str = "data/raw";
@@ -91,6 +96,11 @@ fn choose_input(
         ));
     }
     let sample = Path::new(SAMPLE);
+    // Only a folder the generator wrote (it has truth.json) is removed.
+    if args.fresh && sample.join("truth.json").is_file() {
+        std::fs::remove_dir_all(sample)
+            .with_context(|| format!("removing the old sample in {SAMPLE}"))?;
+    }
     if !sample.join("truth.json").is_file() {
         let started = Instant::now();
         println!(

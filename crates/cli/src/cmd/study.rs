@@ -43,10 +43,12 @@ pub fn figures(data: &Path, out: &Path) -> anyhow::Result<Vec<registry::Ran>> {
 }
 
 /// Evaluate every claim of the study (C1-C13) on the analyses' outputs:
-/// published value, measured value, the rule, and the verdict: holds, does
-/// not hold (the opposite is shown), not significant (the interval cannot
-/// tell), or not measurable (the data lack it). Writes figures/claims.csv
-/// and claims.json.
+/// published value, measured value, the rule, and the verdict: holds (its
+/// direction significant at q < 0.05, Benjamini-Hochberg over the claims),
+/// does not hold (the opposite is significant, or the magnitude is far from
+/// the published one), not significant (neither direction is), or not
+/// measurable (the data lack it), with the test, effect, interval, p and q
+/// that decided it. Writes figures/claims.csv and claims.json.
 #[derive(Args)]
 pub struct ClaimsArgs {
     /// The analyses' outputs.
@@ -103,10 +105,13 @@ pub fn claims(figures_dir: &Path) -> anyhow::Result<usize> {
 /// build with its name).
 #[derive(Args)]
 pub struct PaperArgs {
+    /// The paper's markdown source, with {{NN.key}} numbers to fill in.
     #[arg(long, value_name = "FILE", default_value = "paper/paper.md")]
     pub source: PathBuf,
+    /// The analyses' outputs the numbers and figures come from.
     #[arg(long, value_name = "DIR", default_value = "figures")]
     pub figures: PathBuf,
+    /// Where the rendered, self-contained HTML page goes.
     #[arg(long, value_name = "FILE", default_value = "paper/build/paper.html")]
     pub out: PathBuf,
 }
@@ -124,8 +129,11 @@ pub fn run_paper(args: PaperArgs) -> anyhow::Result<()> {
 /// NN_*.json) or a prepared dataset (analysed first, in a temporary folder).
 #[derive(Args)]
 pub struct CompareArgs {
+    /// The reference run: a figures folder or a prepared dataset (e.g. the
+    /// published snapshot's).
     #[arg(long, value_name = "DIR")]
     pub baseline: PathBuf,
+    /// The run to check against it (e.g. a new Hub snapshot's).
     #[arg(long, value_name = "DIR")]
     pub candidate: PathBuf,
     /// Exit with code 1 when a claim's verdict flips.

@@ -123,6 +123,7 @@ impl<'a> Context<'a> {
                     gguf_params: table.gguf_params[i],
                     safetensors_params: table.safetensors_params[i],
                     name: crate::names::model_name(table.ids[i]),
+                    model_type: table.model_type[i],
                 };
                 Evidence::combine(&table.tags[i], &table.files[i], meta, lower.name(i))
             })

@@ -269,6 +269,8 @@ pub(crate) struct MetaFields<'a> {
     pub safetensors_params: Option<u64>,
     /// The name as written (CamelCase parts are merge evidence).
     pub name: &'a str,
+    /// The config's `model_type` (`mixtral`, `llama`, ...).
+    pub model_type: Option<&'a str>,
 }
 
 /// Everything a model's own metadata says about how it was made.
@@ -336,11 +338,22 @@ impl Evidence {
                 (library == Some("adapter-transformers")).then_some("library:adapter-transformers")
             })
             .or(tags.adapter);
+        // mergekit-moe writes its mixtures of dense models in the Mixtral
+        // architecture: a Mixtral-type repository named with an expert count
+        // (`4x7B`, `34Bx2`) but not after Mixtral itself is such a merge.
+        let franken_moe = meta
+            .model_type
+            .is_some_and(|t| t.eq_ignore_ascii_case("mixtral"))
+            && names::has_expert_count_token(lower_name)
+            && !lower_name.contains("mixtral");
         Evidence {
             adapter,
             quant: format_quant.or(config_quant),
             quant_config_only: format_quant.is_none() && config_quant.is_some(),
-            merge: files.merge.or(tags.merge),
+            merge: files
+                .merge
+                .or(tags.merge)
+                .or(franken_moe.then_some("config:mixtral+name:experts")),
             name_quant,
             name_adapter: names::adapter_token_in_name(lower_name),
             name_merge: names::merge_token_in_name(lower_name, meta.name),
@@ -553,6 +566,32 @@ mod tests {
             tags(&["template:sd-lora", "text-to-image"]).adapter,
             Some("tag:lora")
         );
+    }
+
+    #[test]
+    fn a_mixtral_typed_expert_count_name_is_a_merge_unless_it_is_mixtral() {
+        let evidence = |name: &str, model_type: Option<&str>| {
+            let meta = MetaFields {
+                name,
+                model_type,
+                ..MetaFields::default()
+            };
+            Evidence::combine(&tags(&[]), &files(&[]), meta, &name.to_ascii_lowercase()).merge
+        };
+        let code = Some("config:mixtral+name:experts");
+        assert_eq!(evidence("FusionNet_34Bx2_MoE", Some("mixtral")), code);
+        assert_eq!(evidence("Beyonder-4x7B-v2", Some("mixtral")), code);
+        assert_eq!(evidence("SOLAR-2x10.7B", Some("mixtral")), code);
+        // Mixtral itself and its fine-tunes name it; other architectures
+        // (MiniCPM-MoE-8x2B, dense models with `x` in a word) are no merges.
+        assert_eq!(evidence("Mixtral-8x22B-v0.1", Some("mixtral")), None);
+        assert_eq!(
+            evidence("Nous-Hermes-2-Mixtral-8x7B-DPO", Some("mixtral")),
+            None
+        );
+        assert_eq!(evidence("MiniCPM-MoE-8x2B", Some("minicpm")), None);
+        assert_eq!(evidence("4x7B-merge-free", None), None);
+        assert_eq!(evidence("xlnet-base-cased", Some("mixtral")), None);
     }
 
     #[test]

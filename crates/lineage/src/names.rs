@@ -205,6 +205,24 @@ fn keyword_code(name: &str, table: &[(&str, &'static str)]) -> Option<&'static s
         .find_map(|tok| table.iter().find(|(k, _)| *k == tok).map(|(_, code)| *code))
 }
 
+/// True when a token of the lowercase name counts experts and their size,
+/// either way round (`4x7b`, `8x22b`, `34bx2`, `2x10.7b`).
+pub(crate) fn has_expert_count_token(lower: &str) -> bool {
+    let count = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let size = |s: &str| {
+        s.strip_suffix('b').is_some_and(|n| {
+            !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && n.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        })
+    };
+    // Not split at `.`: a size may have decimals (`10.7b`).
+    lower.split(['-', '_', ' ']).any(|tok| {
+        tok.split_once('x')
+            .is_some_and(|(a, b)| (count(a) && size(b)) || (size(a) && count(b)))
+    })
+}
+
 /// Evidence code of an adapter keyword in a lowercase name (`name:LORA`);
 /// a ControlNet is recognised inside a glued token too (`sdxlcontrolnet`).
 pub(crate) fn adapter_token_in_name(name: &str) -> Option<&'static str> {

@@ -99,6 +99,7 @@ fn five_fold_protocol_meets_the_issue_targets() {
     assert!(class(&r, "quantized").1 >= Some(0.97));
     assert!(class(&r, "adapter").1 >= Some(0.93));
     assert!(class(&r, "finetune").1 >= Some(0.35));
+    assert!(class(&r, "merge").1 >= Some(0.90));
     // Precision first: nothing inferred as a finetune or adapter is wrong here.
     assert_eq!(class(&r, "finetune").0, Some(1.0));
     assert_eq!(class(&r, "adapter").0, Some(1.0));
@@ -164,9 +165,20 @@ fn name_tokens_qint8_controlnet_t2i_adapter_glued_merges_and_16bit() {
     ] {
         assert_eq!(inferred(id, "adapter"), "adapter", "{id}");
     }
-    for id in ["flemmingmiguel/DareBeagle-7B", "abideen/DareVox-7B"] {
+    // Glued merge words, and a mixture of dense models in the Mixtral
+    // architecture (mergekit-moe) named with its experts.
+    for id in [
+        "flemmingmiguel/DareBeagle-7B",
+        "abideen/DareVox-7B",
+        "TomGrc/FusionNet_34Bx2_MoE",
+    ] {
         assert_eq!(inferred(id, "merge"), "merge", "{id}");
     }
+    // Mixtral itself is the original it is.
+    assert_eq!(
+        row(&enriched(), "mistralai/Mixtral-8x22B-v0.1").relation,
+        "original"
+    );
     // 16bit is full precision: the LoRA merged back is a finetune.
     assert_eq!(
         inferred("trl-lib/TinyLlama-1.1B-Chat-v1.0-16bit", "finetune"),

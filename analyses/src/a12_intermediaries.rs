@@ -1,6 +1,9 @@
-//! 12 Intermediaries (C12): developers more than half of whose downloads,
-//! over the whole data, come from derivatives of other developers' models
-//! (`hubecon_lineage::intermediaries` at its default threshold). Two
+//! 12 Intermediaries (C12): developers more than half of whose downloads
+//! come from derivatives of other developers' models
+//! (`hubecon_lineage::intermediaries` at its default threshold), classified
+//! for each study period on the downloads up to its end, so none is an
+//! intermediary before it published (the top ten and the count without a
+//! period are over the whole data). Two
 //! definitions: `quantize_adapt` (only quantized copies and adapters count
 //! as derivatives: the paper's "layer of developers that quantize and adapt
 //! others' base models"; the headline `intermediary_share_*`) and
@@ -35,12 +38,15 @@ pub const TOP_FILE: &str = "12_intermediaries_top.csv";
 /// How many intermediaries the top table lists.
 pub const TOP: usize = 10;
 
-/// One definition of intermediaries: its name in the CSV, key prefix, legend label and developers.
+/// One definition of intermediaries: its name in the CSV, key prefix,
+/// legend label, developers over the whole data, and developers of each
+/// covered study period (classified on the downloads up to its end).
 struct Definition {
     name: &'static str,
     prefix: &'static str,
     label: &'static str,
     authors: Vec<String>,
+    by_period: Vec<(String, Vec<String>)>,
 }
 
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
@@ -62,12 +68,14 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             prefix: "",
             label: "Quantizers and adapters",
             authors: authors(&narrow)?,
+            by_period: by_period(ctx, &narrow_models)?,
         },
         Definition {
             name: "any_derivative",
             prefix: "any_derivative_",
             label: "Intermediaries (any derivative)",
             authors: authors(&found)?,
+            by_period: by_period(ctx, &ctx.data.models)?,
         },
     ];
 
@@ -87,6 +95,17 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             &format!("n_{}intermediaries", d.prefix),
             Number::new(d.authors.len() as f64, "count", &what).claim("C12"),
         );
+        for (p, authors) in &d.by_period {
+            let what = format!(
+                "developers classified as intermediaries ({}) on the downloads up to the end of {p}",
+                d.name
+            );
+            h.insert_in(
+                p,
+                &format!("n_{}intermediaries_{}", d.prefix, period_key(p)),
+                Number::new(authors.len() as f64, "count", &what),
+            );
+        }
     }
     let table = concat_frames(&quarters)?;
 
@@ -145,12 +164,69 @@ fn authors(found: &DataFrame) -> anyhow::Result<Vec<String>> {
     Ok(texts(found, ic::AUTHOR)?.into_iter().flatten().collect())
 }
 
+/// The intermediaries of each covered study period, classified on the
+/// downloads up to that period's end: a developer counts as one in a
+/// period only for what it had published by then.
+fn by_period(ctx: &Context, models: &DataFrame) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    ctx.periods()
+        .iter()
+        .map(|p| {
+            let (_, end) = period_bounds(p)?;
+            let upto = ctx
+                .data
+                .downloads
+                .clone()
+                .lazy()
+                .filter(col("week").lt(end))
+                .collect()?;
+            let found = intermediaries(models, &upto, DEFAULT_INTERMEDIARY_THRESHOLD)?;
+            Ok((p.to_string(), authors(&found)?))
+        })
+        .collect()
+}
+
+/// The first and the day after the last day of a study period, as Date
+/// literals (`<=2022` has no first day: `None`).
+fn period_bounds(period: &str) -> anyhow::Result<(Option<Expr>, Expr)> {
+    let year: i32 = period
+        .trim_start_matches("<=")
+        .parse()
+        .map_err(|_| anyhow::anyhow!("not a study period: {period}"))?;
+    let day = |y: i32| {
+        NaiveDate::from_ymd_opt(y, 1, 1)
+            .map(|d| lit(hubecon_ingest::week::to_epoch_days(d)).cast(DataType::Date))
+            .ok_or_else(|| anyhow::anyhow!("no 1 January {y}"))
+    };
+    let first = if period.starts_with("<=") {
+        None
+    } else {
+        Some(day(year)?)
+    };
+    Ok((first, day(year + 1)?))
+}
+
 /// One row per quarter: the definition, the intermediaries' share of
-/// downloads, their downloads, all downloads, and their models downloaded.
+/// downloads, their downloads, all downloads, and their models downloaded;
+/// each quarter with the intermediaries of its study period.
 fn quarter_table(ctx: &Context, d: &Definition) -> anyhow::Result<DataFrame> {
-    let models = mark_layer(ctx.models(), &d.authors)?;
-    let spec = ShareSpec::new(Category::Model(LAYER.into()), TimeBucket::Quarter);
-    let shares = download_share(ctx.downloads(), models, None, &spec)?;
+    let mut parts = Vec::new();
+    for (p, authors) in &d.by_period {
+        let (first, end) = period_bounds(p)?;
+        let week = col("week");
+        let inside = match first {
+            Some(f) => week.clone().gt_eq(f).and(week.lt(end)),
+            None => week.lt(end),
+        };
+        let models = mark_layer(ctx.models(), authors)?;
+        let spec = ShareSpec::new(Category::Model(LAYER.into()), TimeBucket::Quarter);
+        parts.push(download_share(
+            ctx.downloads().filter(inside),
+            models,
+            None,
+            &spec,
+        )?);
+    }
+    let shares = concat_frames(&parts)?;
     let mine = col(sc::CATEGORY).eq(lit(IN_LAYER));
     Ok(shares
         .lazy()
@@ -190,10 +266,21 @@ fn concat_frames(frames: &[DataFrame]) -> anyhow::Result<DataFrame> {
 /// `{prefix}intermediary_share_{period}` with its interval, the change
 /// from the earlier contrast period to the later and the trend.
 fn period_numbers(ctx: &Context, h: &mut Headline, d: &Definition) -> anyhow::Result<()> {
-    let base = model_periods(ctx, lit(0.0), Window::AllDownloads)?;
-    let flagged = mark_layer(base.lazy().drop(cols([mp::VALUE])), &d.authors)?
-        .with_column(col(LAYER).eq(lit(IN_LAYER)).alias(mp::VALUE))
-        .collect()?;
+    let base = model_periods(ctx, lit(0.0), Window::AllDownloads)?
+        .lazy()
+        .drop(cols([mp::VALUE]));
+    let mut parts = Vec::new();
+    for (p, authors) in &d.by_period {
+        let rows = base.clone().filter(col(mp::PERIOD).eq(lit(p.as_str())));
+        parts.push(
+            mark_layer(rows, authors)?.with_column(col(LAYER).eq(lit(IN_LAYER)).alias(mp::VALUE)),
+        );
+    }
+    let flagged = if parts.is_empty() {
+        base.with_column(lit(false).alias(mp::VALUE)).collect()?
+    } else {
+        concat(parts, UnionArgs::default())?.collect()?
+    };
     let cells = period_cells(ctx, &flagged)?;
     let shares = period_intervals(&cells);
     let periods = ctx.periods();

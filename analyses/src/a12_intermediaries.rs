@@ -226,6 +226,12 @@ fn quarter_table(ctx: &Context, d: &Definition) -> anyhow::Result<DataFrame> {
             &spec,
         )?);
     }
+    if parts.is_empty() {
+        // No covered period (a single-date listing): the empty table, typed.
+        let spec = ShareSpec::new(Category::Model(LAYER.into()), TimeBucket::Quarter);
+        let models = mark_layer(ctx.models(), &[])?;
+        parts.push(download_share(ctx.downloads(), models, None, &spec)?);
+    }
     let shares = concat_frames(&parts)?;
     let mine = col(sc::CATEGORY).eq(lit(IN_LAYER));
     Ok(shares

@@ -1,7 +1,9 @@
 //! 06 Recent-year country shares (C4): the download share of each developer
-//! country group among the new models of the last year, the models created
-//! in the 52 weeks up to the last week of the data, counting only downloads
-//! in a model's first 365 days (the one-year window), in the direct lens
+//! country group among the new models of the last year whose first year the
+//! data holds whole (the models created in the 52 weeks that end 365 days
+//! before the data does, and not before its first week: [`Cohort`]),
+//! counting only downloads in a model's first 365 days (the one-year window,
+//! which then binds for every model of the cohort), in the direct lens
 //! (credited to the uploader) and the derived lens (credited to the developer
 //! of the model's family root), against the published values
 //! (International/Online 23.8%, China 17.1%, USA 15.8%). As a sensitivity,
@@ -44,26 +46,82 @@ pub const PUBLISHED: [(&str, f64); 3] = [
     (g::USA, 0.158),
 ];
 
+/// The newest models whose first 365 days the data holds whole: created in
+/// `[created_from, created_to)`, their first-year downloads all in
+/// `[created_from, downloads_to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cohort {
+    pub created_from: NaiveDate,
+    pub created_to: NaiveDate,
+    pub downloads_to: NaiveDate,
+}
+
+impl Cohort {
+    /// The cohort of a span whose weeks run from `first_week` to
+    /// `last_week` (Mondays): created in the 52 weeks ending 365 days
+    /// before the span ends, and not before it starts (earlier downloads
+    /// are not observed). `None` when the span is too short for one.
+    pub fn complete_first_years(first_week: NaiveDate, last_week: NaiveDate) -> Option<Self> {
+        let downloads_to = last_week + Duration::weeks(1);
+        let created_to = downloads_to - Duration::days(FIRST_YEAR_DAYS);
+        let created_from = (created_to - Duration::weeks(RECENT_WEEKS)).max(first_week);
+        (created_from < created_to).then_some(Cohort {
+            created_from,
+            created_to,
+            downloads_to,
+        })
+    }
+
+    /// The weeks the cohort's first-year downloads fall in, as the bucket.
+    fn weeks(&self) -> NamedPeriod {
+        NamedPeriod::new(RECENT, self.created_from, self.downloads_to)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "the models created from {} to {} (each with its first 365 days inside the data)",
+            self.created_from,
+            self.created_to - Duration::days(1)
+        )
+    }
+}
+
+/// Days of the one-year window.
+const FIRST_YEAR_DAYS: i64 = hubecon_stats::shares::FIRST_YEAR_DAYS as i64;
+
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
-    let Some(last_week) = ctx.coverage.last_week else {
-        return without_downloads(ctx);
+    let (Some(first_week), Some(last_week)) = (ctx.coverage.first_week, ctx.coverage.last_week)
+    else {
+        return without_cohort(
+            ctx,
+            &ctx.coverage
+                .not_measurable("the recent-year shares need a year of weekly downloads"),
+        );
+    };
+    let Some(cohort) = Cohort::complete_first_years(first_week, last_week) else {
+        let why = format!(
+            "{}; the one-year window needs models whose first 365 days are all inside the data",
+            ctx.coverage.span()
+        );
+        return without_cohort(ctx, &why);
     };
     let window = window_ending(last_week);
     let mut parts = Vec::new();
     for (_, lens) in LENSES {
-        parts.push(recent_shares(ctx, &window, lens, true)?);
+        parts.push(recent_shares(ctx, &cohort.weeks(), Some(&cohort), lens)?);
     }
-    let table = with_published(&parts[0].vstack(&parts[1])?, &window)?;
+    let table = with_published(&parts[0].vstack(&parts[1])?, &cohort.weeks())?;
 
     let mut h = ctx.headline(STEM, "Recent-year country shares of new models");
     let (first, last) = (window.start, window.end - Duration::days(7));
     for ((lens_name, lens), part) in LENSES.iter().zip(&parts) {
         let shares = shares_by_group(part)?;
-        let whole_window = shares_by_group(&recent_shares(ctx, &window, *lens, false)?)?;
+        let whole_window = shares_by_group(&recent_shares(ctx, &window, None, *lens)?)?;
         for group in g::ALL {
             let published = published(group);
             let what = format!(
-                "{group} share of first-year downloads of the models created in the weeks {first} to {last}, {lens_name} lens{}",
+                "{group} share of the first-year downloads of {}, {lens_name} lens{}",
+                cohort.describe(),
                 published.map_or(String::new(), |p| format!(
                     " (published: {:.1}%)",
                     p * 100.0
@@ -88,7 +146,15 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
         }
     }
 
-    let support = order_support(ctx, &window)?;
+    h.insert(
+        "recent_cohort_models",
+        Number::new(
+            cohort_models(ctx, &cohort)? as f64,
+            "count",
+            &format!("models of the recent-year cohort: {}", cohort.describe()),
+        ),
+    );
+    let support = order_support(ctx, &cohort)?;
     h.insert(
         "recent_order_support",
         Number::new(
@@ -126,7 +192,11 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
 
     let chart = bars(&parts[0], &parts[1])?;
     let fig = ctx.figure(
-        &format!("Country shares of first-year downloads, {first} to {last}"),
+        &format!(
+            "Country shares of first-year downloads, models created {} to {}",
+            cohort.created_from,
+            cohort.created_to - Duration::days(1)
+        ),
         "Developer country group (published share in brackets)",
         "Share of downloads",
     );
@@ -135,18 +205,25 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
 
 /// How often the direct lens's recent-year shares keep the published order
 /// (International/Online > China > USA) when developers are resampled: the
-/// first-year downloads, inside the window, of the models created in it.
-fn order_support(ctx: &Context, window: &NamedPeriod) -> anyhow::Result<Support> {
+/// first-year downloads of the cohort's models.
+fn order_support(ctx: &Context, cohort: &Cohort) -> anyhow::Result<Support> {
     const ORDER: [&str; 3] = [g::INTERNATIONAL_ONLINE, g::CHINA, g::USA];
-    let (start, end) = (to_epoch_days(window.start), to_epoch_days(window.end));
-    let inside = |c: Expr| c.clone().gt_eq(lit(start)).and(c.lt(lit(end)));
+    let between = |c: Expr, from: NaiveDate, to: NaiveDate| {
+        c.clone()
+            .gt_eq(lit(to_epoch_days(from)))
+            .and(c.lt(lit(to_epoch_days(to))))
+    };
     let groups = ctx.developers().select([
         col(developers::AUTHOR).alias(mp::AUTHOR),
         col(developers::COUNTRY_GROUP).alias("group"),
     ]);
     let models = ctx
         .numbered_models()?
-        .filter(inside(col("created_at").cast(DataType::Int32)))
+        .filter(between(
+            col("created_at").cast(DataType::Int32),
+            cohort.created_from,
+            cohort.created_to,
+        ))
         .select([
             col(MODEL_NUMBER),
             col("model_id"),
@@ -160,7 +237,11 @@ fn order_support(ctx: &Context, window: &NamedPeriod) -> anyhow::Result<Support>
             JoinArgs::new(JoinType::Left),
         );
     let per_model = in_window(ctx.downloads_of(models)?, Window::FirstYear)
-        .filter(inside(col("week").cast(DataType::Int32)))
+        .filter(between(
+            col("week").cast(DataType::Int32),
+            cohort.created_from,
+            cohort.downloads_to,
+        ))
         .group_by([col(MODEL_NUMBER)])
         .agg([
             col(mp::AUTHOR).first(),
@@ -195,13 +276,16 @@ fn order_support(ctx: &Context, window: &NamedPeriod) -> anyhow::Result<Support>
     ))
 }
 
-/// The same files when the data have no weekly downloads (a single-date
-/// listing): every number null with the reason, the figure says so.
-fn without_downloads(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
-    let why = ctx
-        .coverage
-        .not_measurable("the recent-year shares need the downloads of the last 52 weeks");
+/// The same files when the data hold no cohort (a single-date listing, or
+/// a span shorter than a year): every number null with the reason `why`,
+/// the figure says so.
+fn without_cohort(ctx: &Context, why: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let why = why.to_string();
     let mut h = ctx.headline(STEM, "Recent-year country shares of new models");
+    h.insert(
+        "recent_cohort_models",
+        Number::not_measurable("count", "models of the recent-year cohort", &why),
+    );
     for (lens_name, _) in LENSES {
         for group in g::ALL {
             let what = format!(
@@ -251,13 +335,13 @@ pub fn window_ending(last: NaiveDate) -> NamedPeriod {
     )
 }
 
-/// Country-group shares of first-year downloads in the window, one lens;
-/// with `cohort`, only the models created inside the window count.
+/// Country-group shares of the first-year downloads in the weeks of
+/// `window`, one lens; with a `cohort`, only its models count.
 fn recent_shares(
     ctx: &Context,
     window: &NamedPeriod,
+    cohort: Option<&Cohort>,
     lens: Attribution,
-    cohort: bool,
 ) -> anyhow::Result<DataFrame> {
     let mut spec = ShareSpec::new(
         Category::Developer(developers::COUNTRY_GROUP.into()),
@@ -268,13 +352,8 @@ fn recent_shares(
     spec.attribution = lens;
     spec.window = Window::FirstYear;
     let mut downloads = ctx.downloads();
-    if cohort {
-        let created = col("created_at").cast(DataType::Int32);
-        let inside = created
-            .clone()
-            .gt_eq(lit(to_epoch_days(window.start)))
-            .and(created.lt(lit(to_epoch_days(window.end))));
-        let ids = ctx.models().filter(inside).select([col("model_id")]);
+    if let Some(cohort) = cohort {
+        let ids = cohort_ids(ctx, cohort);
         downloads = downloads.join(
             ids,
             [col("model_id")],
@@ -287,6 +366,20 @@ fn recent_shares(
         .lazy()
         .filter(col(sc::BUCKET).eq(lit(RECENT)))
         .collect()?)
+}
+
+/// The ids of the cohort's models.
+fn cohort_ids(ctx: &Context, cohort: &Cohort) -> LazyFrame {
+    let created = col("created_at").cast(DataType::Int32);
+    let inside = created
+        .clone()
+        .gt_eq(lit(to_epoch_days(cohort.created_from)))
+        .and(created.lt(lit(to_epoch_days(cohort.created_to))));
+    ctx.models().filter(inside).select([col("model_id")])
+}
+
+fn cohort_models(ctx: &Context, cohort: &Cohort) -> anyhow::Result<usize> {
+    Ok(cohort_ids(ctx, cohort).collect()?.height())
 }
 
 /// The share table with the window's dates and the published share (null
@@ -456,7 +549,7 @@ mod tests {
     }
 
     #[test]
-    fn only_first_year_downloads_inside_the_window_count() {
+    fn the_sensitivity_counts_first_year_downloads_in_the_last_52_weeks() {
         let ctx = tiny();
         let window = recent_window(&ctx).unwrap();
         assert_eq!(
@@ -464,15 +557,91 @@ mod tests {
             window_ending(NaiveDate::from_ymd_opt(2025, 8, 25).unwrap())
         );
         let all =
-            shares_by_group(&recent_shares(&ctx, &window, Attribution::Direct, false).unwrap())
+            shares_by_group(&recent_shares(&ctx, &window, None, Attribution::Direct).unwrap())
                 .unwrap();
         assert!((all[g::USA] - 0.25).abs() < 1e-12, "{all:?}");
         assert!((all[g::CHINA] - 0.75).abs() < 1e-12, "{all:?}");
-        let cohort =
-            shares_by_group(&recent_shares(&ctx, &window, Attribution::Direct, true).unwrap())
-                .unwrap();
-        assert_eq!(cohort.get(g::USA), None);
-        assert!((cohort[g::CHINA] - 1.0).abs() < 1e-12);
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_cohort_holds_whole_first_years_inside_the_span() {
+        let c = Cohort::complete_first_years(date("2023-01-02"), date("2025-08-25")).unwrap();
+        // The data end on 2025-09-01: created before 2024-09-01, in the 52
+        // weeks before that.
+        assert_eq!(c.downloads_to, date("2025-09-01"));
+        assert_eq!(c.created_to, date("2024-09-01"));
+        assert_eq!(c.created_from, date("2023-09-03"));
+        // A short span: the cohort starts with it; shorter than a year: none.
+        let short = Cohort::complete_first_years(date("2024-07-29"), date("2025-08-25")).unwrap();
+        assert_eq!(short.created_from, date("2024-07-29"));
+        assert_eq!(
+            Cohort::complete_first_years(date("2024-10-07"), date("2025-08-25")),
+            None
+        );
+    }
+
+    #[test]
+    fn the_one_year_window_binds_on_the_cohort() {
+        // us/in's 1000 downloads after its first year and the models too
+        // old (us/old) or too young (cn/young) for the cohort do not count.
+        let day = |s: &str| to_epoch_days(s.parse().unwrap());
+        let dates = |name: &str, v: &[&str]| {
+            Column::new(name.into(), v.iter().map(|s| day(s)).collect::<Vec<_>>())
+                .cast(&DataType::Date)
+                .unwrap()
+        };
+        let ids = ["us/old", "us/in", "cn/in", "cn/young"];
+        let models = DataFrame::new_infer_height(vec![
+            Column::new("model_id".into(), ids),
+            Column::new("author".into(), ["us", "us", "cn", "cn"]),
+            Column::new("derived_author".into(), ["us", "us", "cn", "cn"]),
+            dates(
+                "created_at",
+                &["2022-06-06", "2024-01-01", "2024-05-06", "2025-01-06"],
+            ),
+        ])
+        .unwrap();
+        let downloads = DataFrame::new_infer_height(vec![
+            Column::new(
+                "model_id".into(),
+                [
+                    "us/old", "us/old", "us/in", "us/in", "cn/in", "cn/young", "cn/young",
+                ],
+            ),
+            dates(
+                "week",
+                &[
+                    "2023-01-02",
+                    "2024-06-03",
+                    "2024-06-03",
+                    "2025-03-03",
+                    "2024-07-01",
+                    "2025-02-03",
+                    "2025-08-25",
+                ],
+            ),
+            Column::new("downloads".into(), [5u64, 700, 100, 1000, 300, 5000, 1]),
+        ])
+        .unwrap();
+        let developers = df!(
+            developers::AUTHOR => ["us", "cn"],
+            developers::ORG_TYPE => ["industry", "industry"],
+            developers::COUNTRY_GROUP => ["USA", "China"],
+        )
+        .unwrap();
+        let ctx = Context::from_frames(models, downloads, developers, &PathBuf::new());
+        let cohort = Cohort::complete_first_years(date("2023-01-02"), date("2025-08-25")).unwrap();
+        let shares = shares_by_group(
+            &recent_shares(&ctx, &cohort.weeks(), Some(&cohort), Attribution::Direct).unwrap(),
+        )
+        .unwrap();
+        assert!((shares[g::USA] - 0.25).abs() < 1e-12, "{shares:?}");
+        assert!((shares[g::CHINA] - 0.75).abs() < 1e-12, "{shares:?}");
+        assert_eq!(cohort_models(&ctx, &cohort).unwrap(), 2);
     }
 
     #[test]

@@ -249,6 +249,7 @@ pub fn colour(group: &str) -> Rgb {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_frames::date_column;
 
     fn groups_of(rows: &[(&str, &str, &str)]) -> Vec<String> {
         let df = df!(
@@ -303,22 +304,16 @@ mod tests {
     /// A dataset of four models downloaded in one week of 2025: Google's,
     /// Qwen's, a user's finetune of Qwen's and a US startup's.
     fn tiny() -> Context {
-        let day = |s: &str| hubecon_ingest::week::to_epoch_days(s.parse().unwrap());
-        let date = |name: &str, days: Vec<i32>| {
-            Column::new(name.into(), days)
-                .cast(&DataType::Date)
-                .unwrap()
-        };
         let models = DataFrame::new_infer_height(vec![
             Column::new("model_id".into(), ["google/g", "Qwen/q", "u1/f", "acme/a"]),
             Column::new("author".into(), ["google", "Qwen", "u1", "acme"]),
             Column::new("derived_author".into(), ["google", "Qwen", "Qwen", "acme"]),
-            date("created_at", vec![day("2025-01-06"); 4]),
+            date_column("created_at", &["2025-01-06"; 4]),
         ])
         .unwrap();
         let downloads = DataFrame::new_infer_height(vec![
             Column::new("model_id".into(), ["google/g", "Qwen/q", "u1/f", "acme/a"]),
-            date("week", vec![day("2025-03-03"); 4]),
+            date_column("week", &["2025-03-03"; 4]),
             Column::new("downloads".into(), [10u64, 20, 30, 40]),
         ])
         .unwrap();

@@ -23,13 +23,13 @@ use hubecon_stats::{
 };
 use polars::prelude::*;
 
-use hubecon_stats::{ClusterCells, Support};
-
-use crate::common::{LENSES, in_window, mp, share_of};
+use crate::common::{LENSES, share_of};
 use crate::context::Context;
 use crate::emit::emit;
-use crate::numbering::MODEL_NUMBER;
 use crate::output::Number;
+use crate::recent_cohort::{
+    Cohort, cohort_ids, cohort_models, insert_release_numbers, order_support, release_comparison,
+};
 
 pub const STEM: &str = "06_recent_country_shares";
 
@@ -37,7 +37,7 @@ pub const STEM: &str = "06_recent_country_shares";
 pub const RECENT_WEEKS: i64 = 52;
 
 /// The label of the recent-year bucket.
-const RECENT: &str = "recent_year";
+pub const RECENT: &str = "recent_year";
 
 /// The published recent-year shares (C4).
 pub const PUBLISHED: [(&str, f64); 3] = [
@@ -45,49 +45,6 @@ pub const PUBLISHED: [(&str, f64); 3] = [
     (g::CHINA, 0.171),
     (g::USA, 0.158),
 ];
-
-/// The newest models whose first 365 days the data holds whole: created in
-/// `[created_from, created_to)`, their first-year downloads all in
-/// `[created_from, downloads_to)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cohort {
-    pub created_from: NaiveDate,
-    pub created_to: NaiveDate,
-    pub downloads_to: NaiveDate,
-}
-
-impl Cohort {
-    /// The cohort of a span whose weeks run from `first_week` to
-    /// `last_week` (Mondays): created in the 52 weeks ending 365 days
-    /// before the span ends, and not before it starts (earlier downloads
-    /// are not observed). `None` when the span is too short for one.
-    pub fn complete_first_years(first_week: NaiveDate, last_week: NaiveDate) -> Option<Self> {
-        let downloads_to = last_week + Duration::weeks(1);
-        let created_to = downloads_to - Duration::days(FIRST_YEAR_DAYS);
-        let created_from = (created_to - Duration::weeks(RECENT_WEEKS)).max(first_week);
-        (created_from < created_to).then_some(Cohort {
-            created_from,
-            created_to,
-            downloads_to,
-        })
-    }
-
-    /// The weeks the cohort's first-year downloads fall in, as the bucket.
-    fn weeks(&self) -> NamedPeriod {
-        NamedPeriod::new(RECENT, self.created_from, self.downloads_to)
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "the models created from {} to {} (each with its first 365 days inside the data)",
-            self.created_from,
-            self.created_to - Duration::days(1)
-        )
-    }
-}
-
-/// Days of the one-year window.
-const FIRST_YEAR_DAYS: i64 = hubecon_stats::shares::FIRST_YEAR_DAYS as i64;
 
 pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     let (Some(first_week), Some(last_week)) = (ctx.coverage.first_week, ctx.coverage.last_week)
@@ -154,6 +111,8 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
             &format!("models of the recent-year cohort: {}", cohort.describe()),
         ),
     );
+    let comparison = release_comparison(ctx, &cohort)?;
+    insert_release_numbers(&mut h, comparison.as_ref());
     let support = order_support(ctx, &cohort)?;
     h.insert(
         "recent_order_support",
@@ -203,79 +162,6 @@ pub fn run(ctx: &Context) -> anyhow::Result<Vec<PathBuf>> {
     emit(ctx, STEM, &table, &h, &fig, &Chart::GroupedBars(chart))
 }
 
-/// How often the direct lens's recent-year shares keep the published order
-/// (International/Online > China > USA) when developers are resampled: the
-/// first-year downloads of the cohort's models.
-fn order_support(ctx: &Context, cohort: &Cohort) -> anyhow::Result<Support> {
-    const ORDER: [&str; 3] = [g::INTERNATIONAL_ONLINE, g::CHINA, g::USA];
-    let between = |c: Expr, from: NaiveDate, to: NaiveDate| {
-        c.clone()
-            .gt_eq(lit(to_epoch_days(from)))
-            .and(c.lt(lit(to_epoch_days(to))))
-    };
-    let groups = ctx.developers().select([
-        col(developers::AUTHOR).alias(mp::AUTHOR),
-        col(developers::COUNTRY_GROUP).alias("group"),
-    ]);
-    let models = ctx
-        .numbered_models()?
-        .filter(between(
-            col("created_at").cast(DataType::Int32),
-            cohort.created_from,
-            cohort.created_to,
-        ))
-        .select([
-            col(MODEL_NUMBER),
-            col("model_id"),
-            col(mp::AUTHOR),
-            col("created_at"),
-        ])
-        .join(
-            groups,
-            [col(mp::AUTHOR)],
-            [col(mp::AUTHOR)],
-            JoinArgs::new(JoinType::Left),
-        );
-    let per_model = in_window(ctx.downloads_of(models)?, Window::FirstYear)
-        .filter(between(
-            col("week").cast(DataType::Int32),
-            cohort.created_from,
-            cohort.downloads_to,
-        ))
-        .group_by([col(MODEL_NUMBER)])
-        .agg([
-            col(mp::AUTHOR).first(),
-            col("group").first(),
-            col("downloads")
-                .sum()
-                .cast(DataType::Float64)
-                .alias(mp::DOWNLOADS),
-        ])
-        .sort([MODEL_NUMBER], SortMultipleOptions::default());
-    let cells: Vec<LazyFrame> = ORDER
-        .iter()
-        .map(|cell| {
-            per_model.clone().with_columns([
-                lit(*cell).alias(mp::PERIOD),
-                col("group")
-                    .eq(lit(*cell))
-                    .fill_null(lit(false))
-                    .alias(mp::VALUE),
-            ])
-        })
-        .collect();
-    let stacked = concat(cells, UnionArgs::default())?.collect()?;
-    let cells = ClusterCells::from_frame(
-        &stacked,
-        [mp::AUTHOR, mp::PERIOD, mp::DOWNLOADS, mp::VALUE],
-        &ORDER,
-    )?;
-    Ok(cells.support(
-        |m| Some(m[0]? > m[1]? && m[1]? > m[2]?),
-        crate::contrast::options(),
-    ))
-}
-
 /// The same files when the data hold no cohort (a single-date listing, or
 /// a span shorter than a year): every number null with the reason `why`,
 /// the figure says so.
@@ -286,6 +172,7 @@ fn without_cohort(ctx: &Context, why: &str) -> anyhow::Result<Vec<PathBuf>> {
         "recent_cohort_models",
         Number::not_measurable("count", "models of the recent-year cohort", &why),
     );
+    insert_release_numbers(&mut h, None);
     for (lens_name, _) in LENSES {
         for group in g::ALL {
             let what = format!(
@@ -366,20 +253,6 @@ fn recent_shares(
         .lazy()
         .filter(col(sc::BUCKET).eq(lit(RECENT)))
         .collect()?)
-}
-
-/// The ids of the cohort's models.
-fn cohort_ids(ctx: &Context, cohort: &Cohort) -> LazyFrame {
-    let created = col("created_at").cast(DataType::Int32);
-    let inside = created
-        .clone()
-        .gt_eq(lit(to_epoch_days(cohort.created_from)))
-        .and(created.lt(lit(to_epoch_days(cohort.created_to))));
-    ctx.models().filter(inside).select([col("model_id")])
-}
-
-fn cohort_models(ctx: &Context, cohort: &Cohort) -> anyhow::Result<usize> {
-    Ok(cohort_ids(ctx, cohort).collect()?.height())
 }
 
 /// The share table with the window's dates and the published share (null
@@ -487,6 +360,7 @@ pub fn slug(group: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_frames::{date, date_column, us_and_china_labs};
 
     #[test]
     fn the_window_is_52_weeks_ending_after_the_last_week() {
@@ -501,20 +375,11 @@ mod tests {
     /// (USA), one whose first year ends inside the window (USA), one created
     /// inside it (China); the last week of data is 2025-08-25.
     fn tiny() -> Context {
-        let day = |s: &str| to_epoch_days(s.parse().unwrap());
-        let date = |name: &str, days: Vec<i32>| {
-            Column::new(name.into(), days)
-                .cast(&DataType::Date)
-                .unwrap()
-        };
         let models = DataFrame::new_infer_height(vec![
             Column::new("model_id".into(), ["us/old", "us/mid", "cn/new"]),
             Column::new("author".into(), ["us", "us", "cn"]),
             Column::new("derived_author".into(), ["us", "us", "cn"]),
-            date(
-                "created_at",
-                vec![day("2023-01-02"), day("2024-03-04"), day("2024-10-07")],
-            ),
+            date_column("created_at", &["2023-01-02", "2024-03-04", "2024-10-07"]),
         ])
         .unwrap();
         let downloads = DataFrame::new_infer_height(vec![
@@ -522,29 +387,21 @@ mod tests {
                 "model_id".into(),
                 ["us/old", "us/mid", "us/mid", "us/mid", "cn/new"],
             ),
-            date(
+            date_column(
                 "week",
-                [
+                &[
                     "2025-01-06",
                     "2024-08-26",
                     "2024-12-02",
                     "2025-06-02",
                     "2025-08-25",
-                ]
-                .iter()
-                .map(|s| day(s))
-                .collect(),
+                ],
             ),
             // Before the window: 1000; after its first year: 500 and 100.
             Column::new("downloads".into(), [500u64, 1000, 10, 100, 30]),
         ])
         .unwrap();
-        let developers = df!(
-            developers::AUTHOR => ["us", "cn"],
-            developers::ORG_TYPE => ["industry", "industry"],
-            developers::COUNTRY_GROUP => ["USA", "China"],
-        )
-        .unwrap();
+        let developers = us_and_china_labs();
         Context::from_frames(models, downloads, developers, &PathBuf::new())
     }
 
@@ -563,43 +420,16 @@ mod tests {
         assert!((all[g::CHINA] - 0.75).abs() < 1e-12, "{all:?}");
     }
 
-    fn date(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn the_cohort_holds_whole_first_years_inside_the_span() {
-        let c = Cohort::complete_first_years(date("2023-01-02"), date("2025-08-25")).unwrap();
-        // The data end on 2025-09-01: created before 2024-09-01, in the 52
-        // weeks before that.
-        assert_eq!(c.downloads_to, date("2025-09-01"));
-        assert_eq!(c.created_to, date("2024-09-01"));
-        assert_eq!(c.created_from, date("2023-09-03"));
-        // A short span: the cohort starts with it; shorter than a year: none.
-        let short = Cohort::complete_first_years(date("2024-07-29"), date("2025-08-25")).unwrap();
-        assert_eq!(short.created_from, date("2024-07-29"));
-        assert_eq!(
-            Cohort::complete_first_years(date("2024-10-07"), date("2025-08-25")),
-            None
-        );
-    }
-
     #[test]
     fn the_one_year_window_binds_on_the_cohort() {
         // us/in's 1000 downloads after its first year and the models too
         // old (us/old) or too young (cn/young) for the cohort do not count.
-        let day = |s: &str| to_epoch_days(s.parse().unwrap());
-        let dates = |name: &str, v: &[&str]| {
-            Column::new(name.into(), v.iter().map(|s| day(s)).collect::<Vec<_>>())
-                .cast(&DataType::Date)
-                .unwrap()
-        };
         let ids = ["us/old", "us/in", "cn/in", "cn/young"];
         let models = DataFrame::new_infer_height(vec![
             Column::new("model_id".into(), ids),
             Column::new("author".into(), ["us", "us", "cn", "cn"]),
             Column::new("derived_author".into(), ["us", "us", "cn", "cn"]),
-            dates(
+            date_column(
                 "created_at",
                 &["2022-06-06", "2024-01-01", "2024-05-06", "2025-01-06"],
             ),
@@ -612,7 +442,7 @@ mod tests {
                     "us/old", "us/old", "us/in", "us/in", "cn/in", "cn/young", "cn/young",
                 ],
             ),
-            dates(
+            date_column(
                 "week",
                 &[
                     "2023-01-02",
@@ -627,12 +457,7 @@ mod tests {
             Column::new("downloads".into(), [5u64, 700, 100, 1000, 300, 5000, 1]),
         ])
         .unwrap();
-        let developers = df!(
-            developers::AUTHOR => ["us", "cn"],
-            developers::ORG_TYPE => ["industry", "industry"],
-            developers::COUNTRY_GROUP => ["USA", "China"],
-        )
-        .unwrap();
+        let developers = us_and_china_labs();
         let ctx = Context::from_frames(models, downloads, developers, &PathBuf::new());
         let cohort = Cohort::complete_first_years(date("2023-01-02"), date("2025-08-25")).unwrap();
         let shares = shares_by_group(

@@ -53,9 +53,12 @@ pub mod numbering;
 pub mod output;
 pub mod output_set;
 pub mod paper;
+pub mod recent_cohort;
 pub mod registry;
 pub mod resample;
 pub mod template;
+#[cfg(test)]
+mod test_frames;
 
 pub use context::Context;
 pub use registry::{ANALYSES, Analysis, main_for};

@@ -88,6 +88,7 @@ struct Row {
     /// Unknown for a model listed without a download counter.
     downloads_all_time: Option<u64>,
     pre_series_downloads: Option<u64>,
+    release_first_year_downloads: Option<u64>,
     release: Option<ReleaseModel>,
 }
 
@@ -108,6 +109,7 @@ pub fn models_table(
     weekly: &Weekly,
     mut records: HashMap<String, ModelRecord>,
     release: Vec<ReleaseModel>,
+    first_year: &HashMap<String, u64>,
 ) -> Result<(DataFrame, u64, u64)> {
     let mut release: BTreeMap<String, ReleaseModel> = release
         .into_iter()
@@ -144,6 +146,7 @@ pub fn models_table(
             last_observed: observed.last,
             downloads_all_time: observed.all_time,
             pre_series_downloads: observed.pre_series,
+            release_first_year_downloads: first_year.get(id).copied(),
             release: rel,
         });
     };
@@ -312,6 +315,10 @@ fn frame(rows: &[Row]) -> Result<DataFrame> {
                 columns::count(
                     m::PRE_SERIES_DOWNLOADS,
                     rows.iter().map(|r| r.pre_series_downloads),
+                ),
+                columns::count(
+                    m::RELEASE_FIRST_YEAR_DOWNLOADS,
+                    rows.iter().map(|r| r.release_first_year_downloads),
                 ),
                 columns::text_list(
                     m::RELEASE_PARENTS,

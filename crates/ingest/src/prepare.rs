@@ -88,6 +88,7 @@ fn combine(
     let mut table = ObservationTable::default();
     let (mut records, mut release_models, mut release_annotations) =
         (Vec::new(), Vec::new(), Vec::new());
+    let mut first_year = std::collections::HashMap::new();
     for s in sources {
         crate::bounds::check_observations(&s)?;
         manifest
@@ -99,6 +100,7 @@ fn combine(
         table.append(s.table);
         records.extend(s.models);
         release_models.extend(s.release_models);
+        first_year.extend(s.first_year_downloads);
         release_annotations.extend(s.annotations);
     }
     if table.is_empty() && records.is_empty() {
@@ -113,7 +115,8 @@ fn combine(
     let created = reported_created_at(&records, &release_models);
     let weekly = weekly_from_table(table, &created)?;
     drop(created);
-    let (models, clamped, from_first) = models_table(&weekly, records, release_models)?;
+    let (models, clamped, from_first) =
+        models_table(&weekly, records, release_models, &first_year)?;
     manifest.rules = RuleCounts {
         created_at_clamped: clamped,
         created_at_from_first_seen: from_first,

@@ -4,8 +4,9 @@
 //!
 //! `one_year_rolling.parquet` holds the same counters cut at one year after
 //! each model's creation. Prepare computes that window itself from all
-//! downloads (METHODS.md, "Windows"), so the file is recorded in the manifest
-//! and not used for downloads.
+//! downloads (METHODS.md, "Windows"), so the file's counters are not used
+//! for downloads: each model's largest is kept as
+//! `release_first_year_downloads`, which analysis 06 compares with its own.
 
 use std::path::Path;
 
@@ -82,9 +83,12 @@ pub fn read_release(path: &Path) -> Result<SourceData> {
         ignored,
     )?);
     if is_one_year_rolling(path) {
+        data.first_year_downloads = first_year_counters(path, &model_col, &counter_col)?;
         data.notes.push(format!(
-            "{}: the one-year window is computed from all downloads; this file was checked for format only",
-            path.display()
+            "{}: the one-year window is computed from all downloads; this file's counters \
+             ({} models) are kept as release_first_year_downloads, to compare with",
+            path.display(),
+            data.first_year_downloads.len()
         ));
         return Ok(data);
     }
@@ -117,6 +121,37 @@ pub fn read_release(path: &Path) -> Result<SourceData> {
     data.release_models = release_models(&newest, &model_col, path)?;
     data.annotations = annotations(&newest, path)?;
     Ok(data)
+}
+
+/// Each model's largest counter in `one_year_rolling.parquet`: the release's
+/// downloads in the model's first year (the file cuts every counter one
+/// year after creation).
+fn first_year_counters(
+    path: &Path,
+    model_col: &str,
+    counter_col: &str,
+) -> Result<Vec<(String, u64)>> {
+    let df = read_columns(path, &[model_col.to_string(), counter_col.to_string()])?;
+    let ids = text_column(&df, model_col, path)?;
+    let counts = count_column(&df, counter_col, path, &ids)?;
+    let mut largest: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+    for (row, (id, c)) in ids.iter().zip(counts.into_no_null_iter()).enumerate() {
+        let id = id
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| IngestError::BadValue {
+                at: Location::file(path).column(model_col).row(row),
+                value: "null".into(),
+                expected: "a model id".into(),
+            })?;
+        let v = largest.entry(id).or_insert(0);
+        *v = (*v).max(c);
+    }
+    let mut out: Vec<(String, u64)> = largest
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    out.sort_unstable();
+    Ok(out)
 }
 
 /// The observations by casting whole columns, when the file has the

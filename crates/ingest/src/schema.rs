@@ -55,6 +55,9 @@ pub mod models {
     /// snapshot (METHODS.md W3): downloads before the observed span, kept
     /// out of `downloads.parquet`. 0 for a model created inside the span.
     pub const PRE_SERIES_DOWNLOADS: &str = "pre_series_downloads";
+    /// The release's downloads in the model's first year, from its
+    /// `one_year_rolling.parquet` when that was an input (else null).
+    pub const RELEASE_FIRST_YEAR_DOWNLOADS: &str = "release_first_year_downloads";
     /// The annotated release's own lineage and attribution, when it was an input.
     pub const RELEASE_PARENTS: &str = "release_parents";
     pub const RELEASE_DERIVED_AUTHOR: &str = "release_derived_author";

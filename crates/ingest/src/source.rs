@@ -84,6 +84,8 @@ pub struct SourceData {
     pub table: ObservationTable,
     pub models: Vec<ModelRecord>,
     pub release_models: Vec<ReleaseModel>,
+    /// The release's first-year downloads by model (`one_year_rolling.parquet`).
+    pub first_year_downloads: Vec<(String, u64)>,
     pub annotations: Vec<RawAnnotation>,
     pub files: Vec<InputFile>,
     pub notes: Vec<String>,
@@ -97,6 +99,7 @@ impl SourceData {
             table: ObservationTable::default(),
             models: Vec::new(),
             release_models: Vec::new(),
+            first_year_downloads: Vec::new(),
             annotations: Vec::new(),
             files: Vec::new(),
             notes: Vec::new(),

@@ -6,7 +6,7 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use hubecon_ingest::columns::{dates, text_lists, texts};
+use hubecon_ingest::columns::{counts, dates, text_lists, texts};
 use hubecon_ingest::load_dataset;
 use polars::prelude::*;
 use serde_json::{Value, json};
@@ -206,6 +206,54 @@ fn the_release_in_its_real_dtypes_prepares_whole() {
     let unmapped = &ds.manifest["annotations"]["unmapped_values"];
     assert_eq!(unmapped["org_type: startup studio"], 1, "{unmapped}");
     assert_eq!(unmapped["country_group: Atlantis"], 1, "{unmapped}");
+}
+
+#[test]
+fn the_release_one_year_counters_are_kept_per_model_to_compare_with() {
+    let tmp = tempfile::tempdir().unwrap();
+    release(tmp.path());
+    // one_year_rolling.parquet: the release's columns and dtypes, each
+    // counter cut one year after creation (rows in any order).
+    let rows = [
+        ("someone/Qwen2.5-7B-merge", "2025-03-11T00:00:00", 640),
+        ("someone/Qwen2.5-7B-merge", "2025-03-06T00:00:00", 600),
+        ("lab/new-model", "2025-03-11T00:00:00", 50),
+    ]
+    .map(|(model, time, n)| {
+        json!({"model": model, "author": model.split('/').next(), "time": time,
+               "created": "2024-11-04T09:30:00", "downloadsAllTime": n})
+    });
+    let df = frame(
+        &rows,
+        &[
+            ("time", DataType::Datetime(TimeUnit::Nanoseconds, None)),
+            (
+                "created",
+                DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)),
+            ),
+        ],
+    );
+    write(&tmp.path().join("release/one_year_rolling.parquet"), df);
+    let out = tmp.path().join("prepared");
+    ok(&prepare(&[&tmp.path().join("release")], &out, &[]));
+    let first_year =
+        |id: &str| counts(&model_row(&out, id), "release_first_year_downloads").unwrap()[0];
+    assert_eq!(
+        first_year("someone/Qwen2.5-7B-merge"),
+        Some(640),
+        "the largest counter"
+    );
+    assert_eq!(first_year("lab/new-model"), Some(50));
+    assert_eq!(
+        first_year("Qwen/Qwen2.5-7B-Instruct"),
+        None,
+        "not in the file"
+    );
+    // The rolling counters are not downloads: the weeks are the main file's.
+    assert_eq!(
+        weeks_of(&out, "someone/Qwen2.5-7B-merge"),
+        vec![(d("2025-03-10"), 200)]
+    );
 }
 
 /// A hub-stats row of `model` with the columns every copy has.

@@ -23,6 +23,7 @@ mod metadata;
 mod modality;
 mod models;
 mod names;
+mod profile;
 mod rake;
 mod release;
 mod scenario;

@@ -336,6 +336,7 @@ pub fn build(input: &TruthInput, cal: &Calendar) -> Value {
         "raking": {
             "dimensions": DIMENSIONS,
             "max_gap_by_period": observed.rake.max_gap,
+            "largest_weekly_gap_to_hub_curve": observed.hub_curve_gap,
             "unattainable_targets": observed.rake.unattainable.iter().map(|(p, d, k)| json!({"period": PERIODS[*p], "dimension": d, "class": k})).collect::<Vec<_>>(),
         },
         "anomalies": anomalies(models, observed, cal),

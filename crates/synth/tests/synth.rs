@@ -322,13 +322,10 @@ fn the_release_has_its_columns_and_only_annotated_developers_in_weekly_layout() 
     assert!(rel.height() > 0);
 }
 
-/// Recompute period downloads from the snapshot files alone, with the
-/// study's definition, and compare with truth.json.
-#[test]
-fn weekly_downloads_recomputed_from_the_snapshots_match_the_truth() {
-    let dir = small();
-    let t = truth(dir);
-    let mut by_period = [0u64; 4];
+/// Weekly downloads of all models recomputed from the snapshot files alone,
+/// with the study's definition: (year of the week's Monday, downloads).
+fn weekly_totals(dir: &Path) -> Vec<(i32, u64)> {
+    let mut by_week = Vec::new();
     let mut max: HashMap<String, u64> = HashMap::new();
     let mut snapshots: Vec<PathBuf> = files(&dir.join("models"));
     snapshots.sort();
@@ -343,12 +340,6 @@ fn weekly_downloads_recomputed_from_the_snapshots_match_the_truth() {
             .to_string();
         let sunday = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").unwrap();
         let monday = sunday - chrono::Duration::days(6);
-        let period = match chrono::Datelike::year(&monday) {
-            ..=2022 => 0,
-            2023 => 1,
-            2024 => 2,
-            _ => 3,
-        };
         let df = read(&path);
         let ids = df.column("id").unwrap().str().unwrap().clone();
         let values = df
@@ -361,13 +352,27 @@ fn weekly_downloads_recomputed_from_the_snapshots_match_the_truth() {
         for (id, v) in ids.iter().flatten().zip(values.iter().flatten()) {
             seen.insert(id.to_string(), v as u64);
         }
+        let mut week = 0;
         for (id, v) in seen {
             let m = max.entry(id).or_insert(0);
             if v > *m {
-                by_period[period] += v - *m;
+                week += v - *m;
                 *m = v;
             }
         }
+        by_week.push((chrono::Datelike::year(&monday), week));
+    }
+    by_week
+}
+
+/// Period downloads recomputed from the snapshots match truth.json.
+#[test]
+fn weekly_downloads_recomputed_from_the_snapshots_match_the_truth() {
+    let dir = small();
+    let t = truth(dir);
+    let mut by_period = [0u64; 4];
+    for (year, downloads) in weekly_totals(dir) {
+        by_period[(year.clamp(2022, 2025) - 2022) as usize] += downloads;
     }
     for p in 0..4 {
         assert_eq!(
@@ -376,6 +381,12 @@ fn weekly_downloads_recomputed_from_the_snapshots_match_the_truth() {
             "period {p}"
         );
     }
+    // 300 models cannot meet each period's shares without a step between
+    // periods; truth.json says how far the weeks are from the Hub's curve.
+    let gap = t["raking"]["largest_weekly_gap_to_hub_curve"]
+        .as_f64()
+        .unwrap();
+    assert!(gap > 0.1, "{gap}");
     let a = &t["anomalies"];
     assert_eq!(a["missing_two_snapshots"].as_array().unwrap().len(), 3);
     assert_eq!(a["counter_glitches"].as_array().unwrap().len(), 2);
@@ -424,6 +435,7 @@ fn a_5k_sample_is_calibrated_to_the_study() {
     let dir = tempfile::tempdir().unwrap();
     generate(&Scenario::default(), 5000, 11, dir.path(), &quiet).unwrap();
     let t = truth(dir.path());
+    no_step_at_new_year(dir.path());
     let c = &t["calibration"];
     let f = |v: &serde_json::Value| v.as_f64().unwrap();
     let zero = f(&c["zero_download_fraction"]);
@@ -484,6 +496,28 @@ fn a_5k_sample_is_calibrated_to_the_study() {
             "{key}"
         );
     }
+}
+
+/// Raking each period to its total must not make the Hub's downloads step at
+/// 1 January (they fell about 3x there when each period was raked alone):
+/// the four weeks on either side of each boundary.
+fn no_step_at_new_year(dir: &Path) {
+    let by_week = weekly_totals(dir);
+    for year in 2023..=2025 {
+        let first = by_week.iter().position(|(y, _)| *y == year).unwrap();
+        let mean = |r: std::ops::Range<usize>| {
+            by_week[r].iter().map(|(_, d)| *d as f64).sum::<f64>() / 4.0
+        };
+        let step = mean(first..first + 4) / mean(first - 4..first);
+        assert!(
+            (0.85..1.2).contains(&step),
+            "weekly downloads change {step:.2}x at 1 January {year}"
+        );
+    }
+    let gap = truth(dir)["raking"]["largest_weekly_gap_to_hub_curve"]
+        .as_f64()
+        .unwrap();
+    assert!(gap < 0.01, "{gap}");
 }
 
 /// Family roots (end of the first-parent chain) of every model in truth_models.parquet.
